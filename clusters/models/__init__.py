@@ -1,0 +1,29 @@
+from .clusters import Batch, Characteristic, Cluster, Enterprise, Field, LeadEnterprise, PromotionOrganization
+from .divisions import City, Province
+from .evaluations import DimensionScore, EvaluationRecord, EvaluationScheme, EvaluationTransition, SchemeDimension
+from .indicators import Indicator, IndicatorValue, Target
+from .measures import Measure, MeasureCategory
+from .sources import Source
+
+__all__ = [
+    "Batch",
+    "Characteristic",
+    "City",
+    "Cluster",
+    "DimensionScore",
+    "Enterprise",
+    "EvaluationRecord",
+    "EvaluationScheme",
+    "EvaluationTransition",
+    "Field",
+    "Indicator",
+    "IndicatorValue",
+    "LeadEnterprise",
+    "Measure",
+    "MeasureCategory",
+    "PromotionOrganization",
+    "Province",
+    "SchemeDimension",
+    "Source",
+    "Target",
+]

@@ -1,0 +1,63 @@
+from django.core.validators import RegexValidator
+from django.db import models
+
+from clusters.choices import CityKind, ProvinceKind, Region
+
+from .base import NaturalKeyModel
+
+gb2260_code = RegexValidator(r"^\d{6}$", "行政区划代码应为六位数字（GB/T 2260）。")
+
+
+class Province(NaturalKeyModel):
+    """A province-level division; its GB/T 2260 code is its key."""
+
+    NATURAL_KEY = ("code",)
+
+    code = models.CharField("行政区划代码", max_length=6, primary_key=True, validators=[gb2260_code])
+    name = models.CharField("名称", max_length=50, unique=True)
+    short_name = models.CharField("简称", max_length=20, unique=True)
+    name_en = models.CharField("英文名称", max_length=80)
+    kind = models.CharField("类型", max_length=20, choices=ProvinceKind.choices)
+    region = models.CharField("经济区域", max_length=20, choices=Region.choices, blank=True, db_index=True)
+    source = models.ForeignKey(
+        "clusters.Source", verbose_name="出处", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "省级行政区"
+        verbose_name_plural = "省级行政区"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(code__endswith="0000"), name="province_code_ends_0000"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class City(NaturalKeyModel):
+    """A prefecture-level division (a municipality counts as one city under its own code)."""
+
+    NATURAL_KEY = ("code",)
+
+    code = models.CharField("行政区划代码", max_length=6, primary_key=True, validators=[gb2260_code])
+    name = models.CharField("名称", max_length=50)
+    short_name = models.CharField("简称", max_length=30)
+    name_en = models.CharField("英文名称", max_length=80)
+    province = models.ForeignKey(Province, verbose_name="省级行政区", on_delete=models.PROTECT, related_name="cities")
+    kind = models.CharField("类型", max_length=30, choices=CityKind.choices)
+    source = models.ForeignKey(
+        "clusters.Source", verbose_name="出处", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "地级行政区"
+        verbose_name_plural = "地级行政区"
+        ordering = ["code"]
+        constraints = [
+            # Names repeat across provinces only in theory; within one province they never do.
+            models.UniqueConstraint(fields=["province", "name"], name="unique_city_name_in_province"),
+        ]
+
+    def __str__(self):
+        return self.name

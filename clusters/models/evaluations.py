@@ -1,0 +1,210 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from clusters.choices import Conclusion, EvaluationState, EvaluationType, Grade
+
+from .base import NaturalKeyModel, NaturalKeyQuerySet, TimeStampedModel
+from .indicators import period_validator
+
+
+class EvaluationScheme(NaturalKeyModel, TimeStampedModel):
+    """A versioned scoring scheme (评估方案): dimensions with weights and maxima, and grade thresholds.
+
+    Records keep their own dimension scores and computed total, so editing a scheme never
+    rewrites past results; a changed scheme is published as a new version.
+    """
+
+    NATURAL_KEY = ("code",)
+
+    code = models.SlugField("代码", max_length=60, unique=True)
+    name = models.CharField("名称", max_length=200)
+    year = models.PositiveSmallIntegerField("年份")
+    version = models.PositiveSmallIntegerField("版本", default=1)
+    description = models.TextField("说明", blank=True)
+    excellent_min = models.DecimalField("优秀下限", max_digits=6, decimal_places=2)
+    good_min = models.DecimalField("良好下限", max_digits=6, decimal_places=2)
+    pass_min = models.DecimalField("合格下限", max_digits=6, decimal_places=2)
+    source = models.ForeignKey("clusters.Source", verbose_name="出处", on_delete=models.PROTECT, null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "评估方案"
+        verbose_name_plural = "评估方案"
+        ordering = ["-year", "name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="unique_scheme_version"),
+            models.CheckConstraint(
+                condition=models.Q(excellent_min__gt=models.F("good_min"))
+                & models.Q(good_min__gt=models.F("pass_min"))
+                & models.Q(pass_min__gte=0),
+                name="scheme_grade_thresholds_ordered",
+                violation_error_message="等级下限须满足：优秀 > 良好 > 合格 ≥ 0。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（第{self.version}版）"
+
+
+class SchemeDimension(NaturalKeyModel):
+    NATURAL_KEY = ("scheme__code", "code")
+
+    scheme = models.ForeignKey(
+        EvaluationScheme, verbose_name="评估方案", on_delete=models.CASCADE, related_name="dimensions"
+    )
+    code = models.SlugField("代码", max_length=60)
+    name = models.CharField("维度", max_length=100)
+    weight = models.DecimalField("权重", max_digits=6, decimal_places=4, validators=[MinValueValidator(0)])
+    max_score = models.DecimalField("满分", max_digits=6, decimal_places=2, validators=[MinValueValidator(0)])
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "评估维度"
+        verbose_name_plural = "评估维度"
+        ordering = ["scheme", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="unique_dimension_code"),
+            models.UniqueConstraint(fields=["scheme", "name"], name="unique_dimension_name"),
+            models.CheckConstraint(condition=models.Q(max_score__gt=0), name="dimension_max_positive"),
+            models.CheckConstraint(condition=models.Q(weight__gte=0), name="dimension_weight_nonnegative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class EvaluationRecordQuerySet(NaturalKeyQuerySet):
+    def published(self):
+        return self.filter(state=EvaluationState.PUBLISHED)
+
+    def visible_to(self, user):
+        """Published records for everyone; the rest only for staff allowed to view them."""
+        if user is not None and user.is_active and user.is_staff and user.has_perm("clusters.view_evaluationrecord"):
+            return self
+        return self.published()
+
+
+class EvaluationRecord(TimeStampedModel):
+    """A dated assessment of one cluster for one period (动态评估记录), with its workflow state."""
+
+    cluster = models.ForeignKey(
+        "clusters.Cluster", verbose_name="集群", on_delete=models.CASCADE, related_name="evaluations"
+    )
+    scheme = models.ForeignKey(
+        EvaluationScheme,
+        verbose_name="评估方案",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+    )
+    period = models.CharField("评估期", max_length=7, validators=[period_validator])
+    evaluation_type = models.CharField("评估类型", max_length=30, choices=EvaluationType.choices)
+    evaluating_body = models.CharField("评估机构", max_length=200)
+    evaluated_on = models.DateField("评估日期", null=True, blank=True)
+    total = models.DecimalField("总分", max_digits=7, decimal_places=2, null=True, blank=True, editable=False)
+    grade = models.CharField("等级", max_length=20, choices=Grade.choices, blank=True)
+    conclusion = models.CharField("结论", max_length=20, choices=Conclusion.choices, blank=True)
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+    narrative = models.TextField("说明", blank=True)
+    state = models.CharField(
+        "状态", max_length=20, choices=EvaluationState.choices, default=EvaluationState.DRAFT, db_index=True
+    )
+    return_reason = models.TextField("退回原因", blank=True)
+    revision = models.PositiveSmallIntegerField("修订号", default=1)
+    supersedes = models.OneToOneField(
+        "self", verbose_name="取代的记录", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    indicator_values = models.ManyToManyField(
+        "clusters.IndicatorValue", verbose_name="依据的指标值", related_name="evaluations", blank=True
+    )
+    source = models.ForeignKey("clusters.Source", verbose_name="出处", on_delete=models.PROTECT, null=True, blank=True)
+    is_synthetic = models.BooleanField("演示数据", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+
+    objects = EvaluationRecordQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "动态评估记录"
+        verbose_name_plural = "动态评估记录"
+        ordering = ["cluster", "-period", "-revision"]
+        permissions = [
+            ("submit_evaluationrecord", "可提交评估记录"),
+            ("review_evaluationrecord", "可审核（通过或退回）评估记录"),
+            ("publish_evaluationrecord", "可发布评估记录"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total__isnull=True) | models.Q(total__gte=0), name="total_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(evaluated_on__isnull=True)
+                | models.Q(valid_until__gte=models.F("evaluated_on")),
+                name="valid_until_after_evaluation",
+                violation_error_message="有效期不能早于评估日期。",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "period"], name="evaluation_state_period")]
+
+    def __str__(self):
+        return f"{self.cluster.display_name} {self.period} {self.get_evaluation_type_display()}"
+
+
+class DimensionScore(models.Model):
+    record = models.ForeignKey(
+        EvaluationRecord, verbose_name="评估记录", on_delete=models.CASCADE, related_name="scores"
+    )
+    dimension = models.ForeignKey(SchemeDimension, verbose_name="维度", on_delete=models.PROTECT, related_name="scores")
+    score = models.DecimalField("得分", max_digits=6, decimal_places=2, validators=[MinValueValidator(0)])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "维度得分"
+        verbose_name_plural = "维度得分"
+        ordering = ["record", "dimension__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "dimension"], name="one_score_per_dimension"),
+            models.CheckConstraint(condition=models.Q(score__gte=0), name="score_nonnegative"),
+        ]
+
+    def __str__(self):
+        return f"{self.dimension}: {self.score}"
+
+
+class EvaluationTransition(models.Model):
+    """Who moved a record from one state to another, when, and why. Never edited."""
+
+    record = models.ForeignKey(
+        EvaluationRecord, verbose_name="评估记录", on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_state = models.CharField("原状态", max_length=20, choices=EvaluationState.choices, blank=True)
+    to_state = models.CharField("新状态", max_length=20, choices=EvaluationState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "评估流转记录"
+        verbose_name_plural = "评估流转记录"
+        ordering = ["record", "at", "id"]
+
+    def __str__(self):
+        return f"{self.get_from_state_display()} → {self.get_to_state_display()}"

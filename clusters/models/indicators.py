@@ -1,0 +1,119 @@
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from clusters.choices import IndicatorKind, Qualifier
+
+from .base import NaturalKeyModel, TimeStampedModel
+
+period_validator = RegexValidator(
+    r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?$", "期间写作 2020、2020-06、2020-Q2 或 2020-H1。"
+)
+year_validators = [MinValueValidator(1949), MaxValueValidator(2100)]
+
+
+class Indicator(NaturalKeyModel):
+    """A named measure with its unit. The indicator owns the unit, so every value of it shares one.
+
+    Money is kept in 亿元, shares in %, counts as counts.
+    """
+
+    NATURAL_KEY = ("code",)
+
+    code = models.SlugField("代码", max_length=50, unique=True)
+    name = models.CharField("名称", max_length=50, unique=True)
+    name_en = models.CharField("英文名称", max_length=100)
+    unit = models.CharField("单位", max_length=20, help_text="金额用亿元，占比用%，数量用家、项、件、人等")
+    kind = models.CharField("类型", max_length=10, choices=IndicatorKind.choices)
+    description = models.TextField("说明", blank=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "指标"
+        verbose_name_plural = "指标"
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return f"{self.name}（{self.unit}）"
+
+
+class IndicatorValue(NaturalKeyModel, TimeStampedModel):
+    """One figure: (cluster, indicator, period) -> value, in the indicator's unit."""
+
+    NATURAL_KEY = ("cluster__name", "indicator__code", "period")
+
+    cluster = models.ForeignKey(
+        "clusters.Cluster", verbose_name="集群", on_delete=models.CASCADE, related_name="indicator_values"
+    )
+    indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="values")
+    period = models.CharField("期间", max_length=7, validators=[period_validator])
+    value = models.DecimalField("数值", max_digits=18, decimal_places=4)
+    qualifier = models.CharField("数值性质", max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
+    original_text = models.TextField("原文", blank=True)
+    source = models.ForeignKey("clusters.Source", verbose_name="出处", on_delete=models.PROTECT)
+    is_synthetic = models.BooleanField("演示数据", default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "指标值"
+        verbose_name_plural = "指标值"
+        ordering = ["cluster", "indicator__order", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "indicator", "period"], name="one_value_per_period"),
+        ]
+        indexes = [models.Index(fields=["indicator", "period"], name="value_indicator_period")]
+
+    def __str__(self):
+        return f"{self.cluster.display_name} {self.indicator.name} {self.period}"
+
+    @property
+    def unit(self):
+        return self.indicator.unit
+
+
+class Target(NaturalKeyModel, TimeStampedModel):
+    """A locality's promise, e.g. 南京新型电力装备集群 产值 突破 4000 亿元 by 2025."""
+
+    NATURAL_KEY = ("cluster__name", "indicator__code", "target_year")
+
+    cluster = models.ForeignKey(
+        "clusters.Cluster", verbose_name="集群", on_delete=models.CASCADE, related_name="targets"
+    )
+    indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="targets")
+    target_value = models.DecimalField("目标值", max_digits=18, decimal_places=4)
+    qualifier = models.CharField("目标性质", max_length=10, choices=Qualifier.choices, default=Qualifier.AT_LEAST)
+    target_year = models.PositiveSmallIntegerField("目标年份", validators=year_validators)
+    baseline_value = models.DecimalField("基期值", max_digits=18, decimal_places=4, null=True, blank=True)
+    baseline_year = models.PositiveSmallIntegerField("基期年份", null=True, blank=True, validators=year_validators)
+    original_text = models.TextField("原文", blank=True)
+    source = models.ForeignKey("clusters.Source", verbose_name="出处", on_delete=models.PROTECT)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "目标"
+        verbose_name_plural = "目标"
+        ordering = ["cluster", "target_year", "indicator__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "indicator", "target_year"], name="one_target_per_year"),
+            models.CheckConstraint(
+                condition=models.Q(baseline_year__isnull=True) | models.Q(target_year__gt=models.F("baseline_year")),
+                name="target_year_after_baseline",
+                violation_error_message="目标年份必须晚于基期年份。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(baseline_value__isnull=True) | models.Q(baseline_year__isnull=False),
+                name="baseline_value_needs_year",
+                violation_error_message="填写基期值时必须同时填写基期年份。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cluster.display_name} {self.indicator.name} {self.target_year}"
+
+    @property
+    def unit(self):
+        return self.indicator.unit

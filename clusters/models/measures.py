@@ -1,0 +1,63 @@
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .base import NaturalKeyModel, TimeStampedModel
+
+
+class MeasureCategory(NaturalKeyModel):
+    NATURAL_KEY = ("slug",)
+
+    slug = models.SlugField("代码", max_length=50, unique=True)
+    name = models.CharField("名称", max_length=50, unique=True)
+    name_en = models.CharField("英文名称", max_length=80)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "举措类别"
+        verbose_name_plural = "举措类别"
+        ordering = ["order", "slug"]
+
+    def __str__(self):
+        return self.name
+
+
+class Measure(NaturalKeyModel, TimeStampedModel):
+    """What a locality or the ministry does for a cluster. No cluster means the whole programme."""
+
+    NATURAL_KEY = ("cluster__name", "title")
+
+    cluster = models.ForeignKey(
+        "clusters.Cluster",
+        verbose_name="集群",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="measures",
+        help_text="留空表示面向全部集群的举措（例如工信部的统一举措）",
+    )
+    category = models.ForeignKey(
+        MeasureCategory, verbose_name="类别", on_delete=models.PROTECT, related_name="measures"
+    )
+    title = models.CharField("标题", max_length=200)
+    description = models.TextField("内容", blank=True)
+    issuing_body = models.CharField("发布机构", max_length=200, blank=True)
+    document_title = models.CharField("政策文件", max_length=300, blank=True, help_text="文件全名，含书名号《》")
+    issued_on = models.DateField("发布日期", null=True, blank=True)
+    source = models.ForeignKey("clusters.Source", verbose_name="出处", on_delete=models.PROTECT)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "举措"
+        verbose_name_plural = "举措"
+        ordering = ["cluster", "category__order", "issued_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "title"], name="unique_measure_title_per_cluster"),
+            models.UniqueConstraint(
+                fields=["title"], condition=models.Q(cluster__isnull=True), name="unique_programme_measure_title"
+            ),
+        ]
+        indexes = [models.Index(fields=["category", "issued_on"], name="measure_category_date")]
+
+    def __str__(self):
+        return self.title
