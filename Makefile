@@ -1,0 +1,47 @@
+# Cluster Portal. `make run` serves the site with the shipped data; `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install data run test lint format bench browser-deps
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+data: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_portal_data
+
+run: data
+	$(PY) manage.py runserver $(HOST)
+
+# Browser tests drive Debian's Chromium; install it (and a CJK font for screenshots) when missing.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+		else \
+			echo "Browser tests need Debian's chromium, chromium-driver and fonts-noto-cjk: sudo apt-get install chromium chromium-driver fonts-noto-cjk"; \
+		fi; \
+	fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install browser-deps lint
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+bench: install
+	$(PY) -m benchmarks.run

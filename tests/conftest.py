@@ -1,0 +1,15 @@
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test starts from the shipped data, loaded once per run."""
+    with django_db_blocker.unblock():
+        call_command("load_portal_data", verbosity=0, quiet_hint=True)
+
+
+@pytest.fixture
+def shipped_data(transactional_db):
+    """For transactional tests (live server): they flush the database, so reload the shipped data."""
+    call_command("load_portal_data", verbosity=0, quiet_hint=True)
