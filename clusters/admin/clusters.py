@@ -1,0 +1,173 @@
+from django.contrib import admin
+from django.db.models import Count, Prefetch
+from django.utils.html import format_html_join
+
+from clusters.models import (
+    Batch,
+    Characteristic,
+    Cluster,
+    Enterprise,
+    Field,
+    IndicatorValue,
+    LeadEnterprise,
+    Measure,
+    PromotionOrganization,
+    Province,
+    Target,
+)
+from clusters.selectors import cities_with_province
+
+from .base import HistoryAdmin, SourcedInlineMixin
+
+
+@admin.register(Field)
+class FieldAdmin(HistoryAdmin):
+    list_display = ["name", "name_en", "slug", "order", "cluster_count"]
+    search_fields = ["name", "name_en", "slug"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(cluster_count=Count("clusters"))
+
+    @admin.display(description="集群数", ordering="cluster_count")
+    def cluster_count(self, obj):
+        return obj.cluster_count
+
+
+@admin.register(Batch)
+class BatchAdmin(HistoryAdmin):
+    list_display = ["name", "year", "tier", "announced_on", "source"]
+    list_filter = ["tier", "year"]
+    list_select_related = ["source"]
+    search_fields = ["name", "slug"]
+    autocomplete_fields = ["source"]
+
+
+@admin.register(PromotionOrganization)
+class PromotionOrganizationAdmin(HistoryAdmin):
+    list_display = ["name", "website"]
+    search_fields = ["name"]
+    autocomplete_fields = ["source"]
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(HistoryAdmin):
+    list_display = ["name", "cluster_names"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("clusters")
+
+    @admin.display(description="所在集群")
+    def cluster_names(self, obj):
+        return "、".join(cluster.display_name for cluster in obj.clusters.all())
+
+
+class ProvinceListFilter(admin.SimpleListFilter):
+    """Province follows from the cities, so filter through them (only provinces that hold a cluster)."""
+
+    title = "省份"
+    parameter_name = "province"
+
+    def lookups(self, request, model_admin):
+        provinces = Province.objects.filter(cities__clusters__isnull=False).distinct().order_by("code")
+        return [(p.code, p.name) for p in provinces]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                pk__in=Cluster.cities.through.objects.filter(city__province=self.value()).values("cluster")
+            )
+        return queryset
+
+
+class LeadEnterpriseInline(SourcedInlineMixin, admin.TabularInline):
+    model = LeadEnterprise
+    autocomplete_fields = ["enterprise", "source"]
+    fields = ["enterprise", "note", "order", "source"]
+    extra = 0
+
+
+class CharacteristicInline(SourcedInlineMixin, admin.StackedInline):
+    model = Characteristic
+    fields = [("category", "source"), "text"]
+    extra = 0
+
+
+class TargetInline(SourcedInlineMixin, admin.TabularInline):
+    model = Target
+    autocomplete_fields = ["indicator", "source"]
+    fields = [
+        "indicator",
+        "qualifier",
+        "target_value",
+        "target_year",
+        "baseline_value",
+        "baseline_year",
+        "original_text",
+        "source",
+    ]
+    extra = 0
+
+
+class MeasureInline(SourcedInlineMixin, admin.StackedInline):
+    model = Measure
+    fields = [("category", "title"), ("issuing_body", "issued_on"), "document_title", "description", "source"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("category", "source")
+
+
+class IndicatorValueInline(SourcedInlineMixin, admin.TabularInline):
+    model = IndicatorValue
+    autocomplete_fields = ["indicator", "source"]
+    fields = ["indicator", "period", "qualifier", "value", "original_text", "source", "is_synthetic"]
+    extra = 0
+
+
+@admin.register(Cluster)
+class ClusterAdmin(HistoryAdmin):
+    list_display = ["name", "field", "tier", "status", "province_names", "city_names", "batch", "published"]
+    list_filter = ["field", ProvinceListFilter, "tier", "status", "batch", "published", "is_synthetic"]
+    list_select_related = ["field", "batch"]
+    search_fields = ["name", "short_name", "slug", "lead_enterprises__enterprise__name", "cities__name"]
+    autocomplete_fields = ["cities", "promotion_organization", "batch", "sources"]
+    readonly_fields = ["province_names", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "slug", "field", "tier", "batch", "rank_in_batch", "status"]}),
+        ("地域", {"fields": ["cities", "province_names", "area_note"]}),
+        ("概况", {"fields": ["summary", "origin_year", "origin_note", "promotion_organization", "website"]}),
+        ("出处与发布", {"fields": ["sources", "published", "is_synthetic", "created_at", "updated_at"]}),
+    ]
+    inlines = [LeadEnterpriseInline, CharacteristicInline, TargetInline, MeasureInline, IndicatorValueInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(Prefetch("cities", queryset=cities_with_province()))
+
+    @admin.display(description="省份")
+    def province_names(self, obj):
+        if obj.pk is None:
+            return "保存后由所在城市推出"
+        return "、".join(province.name for province in obj.provinces)
+
+    @admin.display(description="城市")
+    def city_names(self, obj):
+        return format_html_join("、", "{}", ((city.name,) for city in obj.cities.all()))
+
+
+@admin.register(LeadEnterprise)
+class LeadEnterpriseAdmin(HistoryAdmin):
+    list_display = ["enterprise", "cluster", "source"]
+    list_select_related = ["enterprise", "cluster", "source"]
+    search_fields = ["enterprise__name", "cluster__name", "cluster__short_name"]
+    autocomplete_fields = ["cluster", "enterprise", "source"]
+
+
+@admin.register(Characteristic)
+class CharacteristicAdmin(HistoryAdmin):
+    list_display = ["cluster", "category", "text", "source"]
+    list_filter = ["category"]
+    list_select_related = ["cluster", "source"]
+    search_fields = ["cluster__name", "cluster__short_name", "text"]
+    autocomplete_fields = ["cluster", "source"]

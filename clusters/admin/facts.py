@@ -1,0 +1,63 @@
+from django.contrib import admin
+
+from clusters.models import Indicator, IndicatorValue, Measure, MeasureCategory, Target
+
+from .base import HistoryAdmin
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(HistoryAdmin):
+    list_display = ["name", "code", "unit", "kind", "order"]
+    list_filter = ["kind", "unit"]
+    search_fields = ["name", "code", "name_en"]
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(HistoryAdmin):
+    list_display = ["cluster", "indicator", "period", "qualifier", "value", "unit", "source", "is_synthetic"]
+    list_filter = ["indicator", "period", "qualifier", "is_synthetic", "cluster__field"]
+    list_select_related = ["cluster", "indicator", "source"]
+    search_fields = ["cluster__name", "cluster__short_name", "indicator__name", "original_text"]
+    autocomplete_fields = ["cluster", "indicator", "source"]
+
+    @admin.display(description="单位")
+    def unit(self, obj):
+        return obj.indicator.unit
+
+
+@admin.register(Target)
+class TargetAdmin(HistoryAdmin):
+    list_display = [
+        "cluster",
+        "indicator",
+        "qualifier",
+        "target_value",
+        "unit",
+        "target_year",
+        "baseline_year",
+        "source",
+    ]
+    list_filter = ["indicator", "target_year", "cluster__field"]
+    list_select_related = ["cluster", "indicator", "source"]
+    search_fields = ["cluster__name", "cluster__short_name", "indicator__name", "original_text"]
+    autocomplete_fields = ["cluster", "indicator", "source"]
+
+    @admin.display(description="单位")
+    def unit(self, obj):
+        return obj.indicator.unit
+
+
+@admin.register(MeasureCategory)
+class MeasureCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "slug", "order"]
+    search_fields = ["name", "name_en", "slug"]
+
+
+@admin.register(Measure)
+class MeasureAdmin(HistoryAdmin):
+    list_display = ["title", "cluster", "category", "issuing_body", "document_title", "issued_on", "source"]
+    list_filter = ["category", "cluster__field", ("cluster", admin.EmptyFieldListFilter)]
+    list_select_related = ["cluster", "category", "source"]
+    search_fields = ["title", "description", "document_title", "issuing_body", "cluster__name", "cluster__short_name"]
+    autocomplete_fields = ["cluster", "category", "source"]
+    date_hierarchy = "issued_on"
