@@ -1,6 +1,6 @@
 """Reads shared by the pages, the API, the exports and the admin: one query fix lands everywhere."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 
 from clusters.choices import Region
 from clusters.models import City, Cluster, Field, LeadEnterprise, Province
@@ -15,12 +15,29 @@ def cluster_list(queryset=None):
     queryset = Cluster.objects.public() if queryset is None else queryset
     return queryset.select_related("field", "batch").prefetch_related(
         Prefetch("cities", queryset=cities_with_province()),
-        Prefetch("lead_enterprises", queryset=LeadEnterprise.objects.select_related("enterprise")),
+        Prefetch("lead_enterprises", queryset=LeadEnterprise.objects.select_related("enterprise", "source")),
+    )
+
+
+def published_evaluations():
+    """Published evaluation records with their scheme, source and dimension scores, newest period first."""
+    from clusters.models import DimensionScore, EvaluationRecord
+
+    return (
+        EvaluationRecord.objects.published()
+        .select_related("scheme", "source")
+        .prefetch_related(
+            Prefetch("scores", queryset=DimensionScore.objects.select_related("dimension").order_by("dimension__order"))
+        )
+        .order_by("-period", "-revision")
     )
 
 
 def cluster_detail_queryset():
-    """Public clusters with the related rows a cluster page or API detail needs."""
+    """Public clusters with the related rows a cluster page or API detail needs.
+
+    `cluster.published_evaluations` holds the published evaluation records only (a list).
+    """
     from clusters.models import Characteristic, IndicatorValue, Measure, Target
 
     return (
@@ -32,8 +49,9 @@ def cluster_detail_queryset():
             Prefetch("targets", queryset=Target.objects.select_related("indicator", "source")),
             Prefetch(
                 "measures",
+                # Undated measures last on every database (SQLite and PostgreSQL disagree on NULLs otherwise).
                 queryset=Measure.objects.select_related("category", "source").order_by(
-                    "category__order", "issued_on", "id"
+                    "category__order", F("issued_on").asc(nulls_last=True), "id"
                 ),
             ),
             Prefetch(
@@ -42,8 +60,19 @@ def cluster_detail_queryset():
                     "indicator__order", "period"
                 ),
             ),
+            Prefetch("evaluations", queryset=published_evaluations(), to_attr="published_evaluations"),
         )
     )
+
+
+def filter_options():
+    """Choices for the list page's filter form: every field, and the provinces and cities holding a public cluster."""
+    holding = Cluster.cities.through.objects.filter(cluster__published=True)
+    return {
+        "fields": list(Field.objects.all()),
+        "provinces": list(Province.objects.filter(code__in=holding.values("city__province")).order_by("code")),
+        "cities": list(cities_with_province().filter(code__in=holding.values("city"))),
+    }
 
 
 def _clusters_in(prefix):
@@ -74,4 +103,5 @@ def stats():
         "by_field": list(fields),
         "by_province": by_province,
         "eastern_clusters": public.filter(cities__province__region=Region.EAST).distinct().count(),
+        "synthetic_clusters": public.filter(is_synthetic=True).count(),
     }
