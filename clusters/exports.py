@@ -1,0 +1,88 @@
+"""Downloads of the filtered cluster list: one row per cluster, Chinese headers, CSV (UTF-8 with BOM) or xlsx.
+
+The first twelve columns follow the clusters import sheet, so a download can be edited and sent back.
+Every text cell that a spreadsheet would read as a formula (= + - @, tab, carriage return) gets a leading '.
+"""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.utils import timezone
+
+SEPARATOR = "、"
+
+COLUMNS = [
+    ("集群名称", lambda c, r: c.name),
+    ("简称", lambda c, r: c.short_name),
+    ("领域", lambda c, r: c.field.name),
+    ("层级", lambda c, r: c.get_tier_display()),
+    ("批次", lambda c, r: c.batch.name if c.batch else ""),
+    ("状态", lambda c, r: c.get_status_display()),
+    ("城市", lambda c, r: SEPARATOR.join(city.name for city in c.cities.all())),
+    ("简介", lambda c, r: c.summary),
+    ("起步年份", lambda c, r: c.origin_year),
+    ("促进机构", lambda c, r: c.promotion_organization.name if c.promotion_organization else ""),
+    ("链主企业", lambda c, r: SEPARATOR.join(le.enterprise.name for le in c.lead_enterprises.all())),
+    ("网址", lambda c, r: c.website),
+    ("省级行政区", lambda c, r: SEPARATOR.join(p.name for p in c.provinces)),
+    ("地域说明", lambda c, r: c.area_note),
+    ("演示数据", lambda c, r: "是" if c.is_synthetic else ""),
+    ("页面", lambda c, r: r.build_absolute_uri(c.get_absolute_url())),
+]
+HEADERS = [header for header, _ in COLUMNS]
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Keep spreadsheets from evaluating a cell: '=1+1' -> "'=1+1". Numbers and None pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def rows(request, clusters):
+    for cluster in clusters:
+        yield [neutralise(get(cluster, request)) for _, get in COLUMNS]
+
+
+def _filename(extension):
+    return f"clusters-{timezone.localdate():%Y%m%d}.{extension}"
+
+
+def csv_response(request, clusters):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    response.write("\ufeff")  # Excel needs the BOM to read UTF-8
+    writer = csv.writer(response)
+    writer.writerow(HEADERS)
+    for row in rows(request, clusters):
+        writer.writerow(["" if value is None else value for value in row])
+    return response
+
+
+def xlsx_response(request, clusters):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "集群"
+    sheet.append(HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows(request, clusters):
+        sheet.append(row)
+    sheet.freeze_panes = "B2"
+    for letter, width in zip(
+        "ABCDEFGHIJKLMNOP", [36, 16, 14, 8, 30, 10, 24, 40, 10, 30, 30, 30, 20, 16, 10, 50], strict=True
+    ):
+        sheet.column_dimensions[letter].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
+    return response

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from clusters import views
+
+app_name = "clusters"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("clusters/", views.cluster_list, name="list"),
+    path("clusters/export.csv", views.export_csv, name="export_csv"),
+    path("clusters/export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("clusters/<slug:slug>/", views.cluster_detail, name="detail"),
+]

@@ -1,0 +1,202 @@
+"""Public pages: thin views over the shared selectors and the one cluster FilterSet."""
+
+from itertools import groupby
+
+from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from clusters import exports, selectors
+from clusters.choices import ClusterStatus, Tier
+from clusters.filtersets import ClusterFilterSet
+from clusters.progress import latest_by_indicator, period_position, target_progress
+from clusters.templatetags.portal import choice, loc
+
+PAGE_SIZE = 20
+FILTER_NAMES = ("q", "field", "province", "city", "tier", "status")
+
+
+@require_safe
+def home(request):
+    stats = selectors.stats()
+    clusters = stats["clusters"]
+    return render(
+        request,
+        "clusters/home.html",
+        {
+            "stats": stats,
+            "eastern_percent": round(stats["eastern_clusters"] / clusters * 100) if clusters else 0,
+            "max_field": max((f.count for f in stats["by_field"]), default=0),
+            "max_province": max((p.count for p in stats["by_province"]), default=0),
+        },
+    )
+
+
+def filter_clusters(request):
+    """The FilterSet bound to the query string (unbound without one), over the public cluster list."""
+    return ClusterFilterSet(request.GET or None, queryset=selectors.cluster_list())
+
+
+def _querystring(params, **changes):
+    query = params.copy()
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value is not None:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def _active_filters(request, filterset):
+    """The filters that apply, each with a label, a readable value and a link that removes it."""
+    cleaned = getattr(filterset.form, "cleaned_data", {})
+    readable = {
+        "tier": lambda v: choice(Tier(v).label),
+        "status": lambda v: choice(ClusterStatus(v).label),
+        "q": str,
+    }
+    active = []
+    for name in FILTER_NAMES:
+        value = cleaned.get(name)
+        if value in (None, ""):
+            continue
+        active.append(
+            {
+                "name": name,
+                "label": filterset.form[name].label,
+                "value": readable[name](value) if name in readable else loc(value),
+                "remove_url": _querystring(request.GET, **{name: None, "page": None}),
+            }
+        )
+    return active
+
+
+def _options(objects, key, label, selected):
+    """(value, label) pairs for a select, keeping a valid selection even if it holds no public cluster."""
+    options = [(str(getattr(o, key)), label(o)) for o in objects]
+    if selected is not None and str(getattr(selected, key)) not in {value for value, _ in options}:
+        options.append((str(getattr(selected, key)), label(selected)))
+    return options
+
+
+def _form_options(filterset):
+    choices = selectors.filter_options()
+    cleaned = getattr(filterset.form, "cleaned_data", {})
+    return {
+        "field": _options(choices["fields"], "slug", loc, cleaned.get("field")),
+        "province": _options(choices["provinces"], "code", loc, cleaned.get("province")),
+        "city": _options(
+            choices["cities"], "code", lambda c: f"{loc(c)}（{loc(c.province, 'short_name')}）", cleaned.get("city")
+        ),
+        "tier": [(value, choice(label)) for value, label in Tier.choices],
+        "status": [(value, choice(label)) for value, label in ClusterStatus.choices],
+        "ordering": [(value, str(label)) for value, label in filterset.form.fields["ordering"].choices if value],
+    }
+
+
+@require_safe
+def cluster_list(request):
+    filterset = filter_clusters(request)
+    valid = not filterset.is_bound or filterset.is_valid()
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "options": _form_options(filterset),
+        "selected": {name: request.GET.get(name, "") for name in (*FILTER_NAMES, "ordering")},
+        "active_filters": _active_filters(request, filterset),
+        "page_obj": page,
+        "clusters": page.object_list,
+        "valid": valid,
+        "querystring": _querystring(request.GET, page=None),
+        "page_links": [
+            {"number": n, "url": _querystring(request.GET, page=str(n))}
+            for n in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+            if n != page.paginator.ELLIPSIS
+        ]
+        if page.paginator.num_pages > 1
+        else [],
+        "prev_url": _querystring(request.GET, page=str(page.previous_page_number())) if page.has_previous() else "",
+        "next_url": _querystring(request.GET, page=str(page.next_page_number())) if page.has_next() else "",
+    }
+    # A bad filter value is the client's mistake: say so (400) on a normal page that shows the error.
+    return render(request, "clusters/cluster_list.html", context, status=200 if valid else 400)
+
+
+def _citations(cluster, *groups):
+    """Number every source the page cites, in order of first appearance."""
+    numbers = {}
+    sources = []
+    for source in [*cluster.sources.all(), *(getattr(row, "source", None) for group in groups for row in group)]:
+        if source is not None and source.pk not in numbers:
+            numbers[source.pk] = len(numbers) + 1
+            sources.append(source)
+    return numbers, sources
+
+
+@require_safe
+def cluster_detail(request, slug):
+    cluster = get_object_or_404(selectors.cluster_detail_queryset(), slug=slug)
+    values = sorted(
+        cluster.indicator_values.all(), key=lambda v: (v.indicator.order, v.indicator_id, period_position(v.period))
+    )
+    latest = latest_by_indicator(values)
+    targets = [
+        {"target": t, "progress": target_progress(t, latest.get(t.indicator_id)), "latest": latest.get(t.indicator_id)}
+        for t in cluster.targets.all()
+    ]
+    series = [
+        {"indicator": indicator, "values": list(rows)} for indicator, rows in groupby(values, key=lambda v: v.indicator)
+    ]
+    lead_enterprises = list(cluster.lead_enterprises.all())
+    characteristics = list(cluster.characteristics.all())
+    measures = list(cluster.measures.all())
+    evaluations = cluster.published_evaluations
+    citations, sources = _citations(
+        cluster,
+        lead_enterprises,
+        characteristics,
+        [t["target"] for t in targets],
+        values,
+        measures,
+        evaluations,
+    )
+    return render(
+        request,
+        "clusters/cluster_detail.html",
+        {
+            "cluster": cluster,
+            "provinces": cluster.provinces,
+            "cities": list(cluster.cities.all()),
+            "lead_enterprises": lead_enterprises,
+            "characteristics": characteristics,
+            "targets": targets,
+            "series": series,
+            "measures": measures,
+            "evaluations": evaluations,
+            "citations": citations,
+            "sources": sources,
+        },
+    )
+
+
+def _export(request, writer):
+    filterset = filter_clusters(request)
+    if filterset.is_bound and not filterset.is_valid():
+        lines = [f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()]
+        return HttpResponseBadRequest(
+            "\n".join([_("筛选条件无效："), *lines]), content_type="text/plain; charset=utf-8"
+        )
+    return writer(request, filterset.qs.select_related("promotion_organization"))
+
+
+@require_safe
+def export_csv(request):
+    return _export(request, exports.csv_response)
+
+
+@require_safe
+def export_xlsx(request):
+    return _export(request, exports.xlsx_response)
