@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -7,6 +8,16 @@ from clusters.choices import Conclusion, EvaluationState, EvaluationType, Grade
 
 from .base import NaturalKeyModel, NaturalKeyQuerySet, TimeStampedModel
 from .indicators import period_validator
+
+# Content (scores, narrative, conclusion …) can change only in these states; the rest belong to the workflow.
+EDITABLE_STATES = (EvaluationState.DRAFT, EvaluationState.RETURNED)
+LOCKED_STATES = (EvaluationState.SUBMITTED, EvaluationState.APPROVED, EvaluationState.PUBLISHED)
+SCHEME_SCORING_FIELDS = ("excellent_min", "good_min", "pass_min")
+DIMENSION_SCORING_FIELDS = ("scheme_id", "code", "weight", "max_score")
+
+
+class RecordLocked(ValidationError):
+    """A write that the evaluation rules forbid (a published record, a scheme in use)."""
 
 
 class EvaluationScheme(NaturalKeyModel, TimeStampedModel):
@@ -27,6 +38,7 @@ class EvaluationScheme(NaturalKeyModel, TimeStampedModel):
     good_min = models.DecimalField("良好下限", max_digits=6, decimal_places=2)
     pass_min = models.DecimalField("合格下限", max_digits=6, decimal_places=2)
     source = models.ForeignKey("clusters.Source", verbose_name="出处", on_delete=models.PROTECT, null=True, blank=True)
+    is_synthetic = models.BooleanField("演示数据", default=False)
 
     history = HistoricalRecords()
 
@@ -47,6 +59,18 @@ class EvaluationScheme(NaturalKeyModel, TimeStampedModel):
 
     def __str__(self):
         return f"{self.name}（第{self.version}版）"
+
+    def save(self, *args, **kwargs):
+        if self.pk and self.is_frozen:
+            stored = EvaluationScheme.objects.filter(pk=self.pk).values(*SCHEME_SCORING_FIELDS).first() or {}
+            if any(stored.get(name) != getattr(self, name) for name in SCHEME_SCORING_FIELDS):
+                raise RecordLocked("该评估方案已有提交或发布的评估记录，不能再改等级下限；请另建新版本。")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_frozen(self):
+        """A scheme that a submitted or later record follows may no longer change: publish a new version."""
+        return self.pk is not None and self.records.exclude(state__in=EDITABLE_STATES).exists()
 
 
 class SchemeDimension(NaturalKeyModel):
@@ -77,10 +101,36 @@ class SchemeDimension(NaturalKeyModel):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self.scheme.is_frozen:
+            stored = SchemeDimension.objects.filter(pk=self.pk).values(*DIMENSION_SCORING_FIELDS).first()
+            if stored is None or any(stored[name] != getattr(self, name) for name in DIMENSION_SCORING_FIELDS):
+                raise RecordLocked("该评估方案已有提交或发布的评估记录，不能再改维度、权重或满分；请另建新版本。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.scheme.is_frozen:
+            raise RecordLocked("该评估方案已有提交或发布的评估记录，不能删除维度；请另建新版本。")
+        return super().delete(*args, **kwargs)
+
 
 class EvaluationRecordQuerySet(NaturalKeyQuerySet):
     def published(self):
         return self.filter(state=EvaluationState.PUBLISHED)
+
+    def current(self):
+        """Published records not yet corrected by a published revision: what rankings and charts use."""
+        return self.published().exclude(superseded_by__state=EvaluationState.PUBLISHED)
+
+    def update(self, **kwargs):
+        if self.filter(state__in=LOCKED_STATES).exists():
+            raise RecordLocked("已提交、已审核或已发布的评估记录不能批量修改。")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(state__in=LOCKED_STATES).exists():
+            raise RecordLocked("已提交、已审核或已发布的评估记录不能删除。")
+        return super().delete()
 
     def visible_to(self, user):
         """Published records for everyone; the rest only for staff allowed to view them."""
@@ -134,6 +184,14 @@ class EvaluationRecord(TimeStampedModel):
         related_name="+",
     )
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发布人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = EvaluationRecordQuerySet.as_manager()
     history = HistoricalRecords()
@@ -164,6 +222,38 @@ class EvaluationRecord(TimeStampedModel):
     def __str__(self):
         return f"{self.cluster.display_name} {self.period} {self.get_evaluation_type_display()}"
 
+    def save(self, *args, **kwargs):
+        """Content changes only in draft or returned; the state changes only through clusters.services.evaluations.
+
+        The service sets `_workflow_save` for the single save that records a transition.
+        """
+        if not getattr(self, "_workflow_save", False):
+            stored = self.stored_state()
+            if stored is None:
+                if self.state != EvaluationState.DRAFT:
+                    raise RecordLocked("新建的评估记录只能是草稿；请通过提交、审核、发布流程改变状态。")
+            elif stored not in EDITABLE_STATES:
+                raise RecordLocked(
+                    f"评估记录处于“{EvaluationState(stored).label}”状态，不能修改；已发布的记录请新建修订版。"
+                )
+            elif self.state != stored:
+                raise RecordLocked("评估记录的状态只能通过提交、审核、发布流程改变。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.stored_state() in LOCKED_STATES:
+            raise RecordLocked("已提交、已审核或已发布的评估记录不能删除。")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_editable(self):
+        return self.state in EDITABLE_STATES
+
+    def stored_state(self):
+        if self.pk is None:
+            return None
+        return EvaluationRecord.objects.filter(pk=self.pk).values_list("state", flat=True).first()
+
 
 class DimensionScore(models.Model):
     record = models.ForeignKey(
@@ -185,6 +275,26 @@ class DimensionScore(models.Model):
 
     def __str__(self):
         return f"{self.dimension}: {self.score}"
+
+    def save(self, *args, **kwargs):
+        self._check_record_editable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._check_record_editable()
+        return super().delete(*args, **kwargs)
+
+    def clean(self):
+        if self.dimension_id and self.record_id:
+            if self.record.scheme_id != self.dimension.scheme_id:
+                raise ValidationError({"dimension": "该维度不属于评估记录所用的评估方案。"})
+            if self.score is not None and self.score > self.dimension.max_score:
+                raise ValidationError({"score": f"得分不能超过该维度满分 {self.dimension.max_score}。"})
+
+    def _check_record_editable(self):
+        state = EvaluationRecord.objects.filter(pk=self.record_id).values_list("state", flat=True).first()
+        if state in LOCKED_STATES:
+            raise RecordLocked("评估记录已提交、审核或发布，维度得分不能再改。")
 
 
 class EvaluationTransition(models.Model):
