@@ -1,11 +1,28 @@
-"""The one cluster FilterSet: the list page, the downloads and the API all filter through it."""
+"""The one cluster FilterSet: the list page, the downloads and the API all filter through it.
+
+The API's FilterSets for measures, targets, indicator values and evaluations live here too."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from clusters.choices import ClusterStatus, Tier
-from clusters.models import City, Cluster, Field, LeadEnterprise, Province
+from clusters.choices import ClusterStatus, Conclusion, EvaluationState, EvaluationType, Grade, Tier
+from clusters.models import (
+    City,
+    Cluster,
+    EvaluationRecord,
+    EvaluationScheme,
+    Field,
+    Indicator,
+    IndicatorValue,
+    LeadEnterprise,
+    Measure,
+    MeasureCategory,
+    Province,
+    Target,
+)
+from clusters.models.indicators import period_validator
 
 
 class ClusterFilterSet(django_filters.FilterSet):
@@ -15,6 +32,7 @@ class ClusterFilterSet(django_filters.FilterSet):
     )
     province = django_filters.ModelChoiceFilter(
         queryset=Province.objects.all(),
+        field_name="cities__province",  # documents the type in the API schema; filter_province does the work
         to_field_name="code",
         method="filter_province",
         label=_("省份"),
@@ -22,6 +40,7 @@ class ClusterFilterSet(django_filters.FilterSet):
     )
     city = django_filters.ModelChoiceFilter(
         queryset=City.objects.all(),
+        field_name="cities",
         to_field_name="code",
         method="filter_city",
         label=_("城市"),
@@ -73,3 +92,191 @@ class ClusterFilterSet(django_filters.FilterSet):
 
     def filter_city(self, queryset, name, value):
         return queryset.filter(pk__in=Cluster.cities.through.objects.filter(city=value).values("cluster"))
+
+
+class ClusterAPIFilterSet(ClusterFilterSet):
+    """The API's cluster filters: the list page's, plus `search` meaning exactly what `q` means."""
+
+    search = django_filters.CharFilter(method="filter_text", label=_("关键词（同 q）"))
+
+    class Meta(ClusterFilterSet.Meta):
+        fields = [*ClusterFilterSet.Meta.fields, "search"]
+
+
+def _cluster_filter():
+    return django_filters.ModelChoiceFilter(
+        queryset=Cluster.objects.all(), field_name="cluster", to_field_name="slug", label=_("集群（网址标识）")
+    )
+
+
+def _field_filter():
+    return django_filters.ModelChoiceFilter(
+        queryset=Field.objects.all(), field_name="cluster__field", to_field_name="slug", label=_("领域")
+    )
+
+
+def _province_filter():
+    return django_filters.ModelChoiceFilter(
+        queryset=Province.objects.all(),
+        field_name="cluster__cities__province",
+        to_field_name="code",
+        method="filter_province",
+        label=_("省份（集群所在）"),
+    )
+
+
+class ClusterScopedFilterSet(django_filters.FilterSet):
+    """Filters shared by rows that belong to a cluster: the cluster itself, its field and its province."""
+
+    cluster = _cluster_filter()
+    field = _field_filter()
+    province = _province_filter()
+
+    def filter_province(self, queryset, name, value):
+        return queryset.filter(
+            cluster__in=Cluster.cities.through.objects.filter(city__province=value).values("cluster")
+        )
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A four-digit year: anything else is a 400 naming the parameter, not an empty list."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1949)
+        kwargs.setdefault("max_value", 2100)
+        super().__init__(*args, **kwargs)
+
+
+def _period_filter(lookup, label):
+    return django_filters.CharFilter(
+        field_name="period", lookup_expr=lookup, validators=[period_validator], label=label
+    )
+
+
+class MeasureFilterSet(ClusterScopedFilterSet):
+    category = django_filters.ModelChoiceFilter(
+        queryset=MeasureCategory.objects.all(), to_field_name="slug", label=_("举措类别")
+    )
+    programme = django_filters.BooleanFilter(
+        field_name="cluster", lookup_expr="isnull", label=_("仅面向全部集群的举措（true）或仅具体集群的（false）")
+    )
+    issued_after = django_filters.DateFilter(field_name="issued_on", lookup_expr="gte", label=_("发布日期不早于"))
+    issued_before = django_filters.DateFilter(field_name="issued_on", lookup_expr="lte", label=_("发布日期不晚于"))
+    search = django_filters.CharFilter(method="filter_text", label=_("关键词（标题、内容、发布机构、政策文件）"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("issued_on", "issued_on"), ("title", "title"), ("category__order", "category")),
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Measure
+        fields = ["cluster", "field", "province", "category", "programme", "issued_after", "issued_before"]
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(description__icontains=value)
+            | Q(issuing_body__icontains=value)
+            | Q(document_title__icontains=value)
+        )
+
+
+class TargetFilterSet(ClusterScopedFilterSet):
+    indicator = django_filters.ModelChoiceFilter(
+        queryset=Indicator.objects.all(), to_field_name="code", label=_("指标（代码）")
+    )
+    year = YearFilter(field_name="target_year", label=_("目标年份"))
+    year_min = YearFilter(field_name="target_year", lookup_expr="gte", label=_("目标年份不早于"))
+    year_max = YearFilter(field_name="target_year", lookup_expr="lte", label=_("目标年份不晚于"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("target_year", "year"), ("indicator__order", "indicator"), ("target_value", "value")),
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Target
+        fields = ["cluster", "field", "province", "indicator", "year", "year_min", "year_max"]
+
+
+class IndicatorValueFilterSet(ClusterScopedFilterSet):
+    indicator = django_filters.ModelChoiceFilter(
+        queryset=Indicator.objects.all(), to_field_name="code", label=_("指标（代码）")
+    )
+    period = _period_filter("exact", _("期间，如 2020、2020-06、2020-Q2、2020-H1"))
+    period_min = _period_filter("gte", _("期间不早于"))
+    period_max = _period_filter("lte", _("期间不晚于"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("period", "period"), ("indicator__order", "indicator"), ("value", "value")), label=_("排序")
+    )
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["cluster", "field", "province", "indicator", "period", "period_min", "period_max"]
+
+
+class EvaluationFilterSet(ClusterScopedFilterSet):
+    scheme = django_filters.ModelChoiceFilter(
+        queryset=EvaluationScheme.objects.all(), to_field_name="code", label=_("评估方案（代码）")
+    )
+    evaluation_type = django_filters.ChoiceFilter(choices=EvaluationType.choices, label=_("评估类型"))
+    grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("等级"))
+    conclusion = django_filters.ChoiceFilter(choices=Conclusion.choices, label=_("结论"))
+    state = django_filters.ChoiceFilter(choices=EvaluationState.choices, label=_("状态（公众只能看到已发布）"))
+    period = _period_filter("exact", _("评估期"))
+    period_min = _period_filter("gte", _("评估期不早于"))
+    period_max = _period_filter("lte", _("评估期不晚于"))
+    evaluated_after = django_filters.DateFilter(field_name="evaluated_on", lookup_expr="gte", label=_("评估日期不早于"))
+    evaluated_before = django_filters.DateFilter(
+        field_name="evaluated_on", lookup_expr="lte", label=_("评估日期不晚于")
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("period", "period"), ("evaluated_on", "evaluated_on"), ("total", "total")), label=_("排序")
+    )
+
+    class Meta:
+        model = EvaluationRecord
+        fields = [
+            "cluster",
+            "field",
+            "province",
+            "scheme",
+            "evaluation_type",
+            "grade",
+            "conclusion",
+            "state",
+            "period",
+            "period_min",
+            "period_max",
+            "evaluated_after",
+            "evaluated_before",
+        ]
+
+
+class ProvinceFilterSet(django_filters.FilterSet):
+    has_clusters = django_filters.BooleanFilter(method="filter_has_clusters", label=_("是否有公开集群"))
+
+    class Meta:
+        model = Province
+        fields = ["has_clusters"]
+
+    def filter_has_clusters(self, queryset, name, value):
+        holding = Cluster.cities.through.objects.filter(cluster__published=True).values("city__province")
+        return queryset.filter(code__in=holding) if value else queryset.exclude(code__in=holding)
+
+
+class CityFilterSet(django_filters.FilterSet):
+    province = django_filters.ModelChoiceFilter(queryset=Province.objects.all(), to_field_name="code", label=_("省份"))
+    has_clusters = django_filters.BooleanFilter(method="filter_has_clusters", label=_("是否有公开集群"))
+
+    class Meta:
+        model = City
+        fields = ["province", "has_clusters"]
+
+    def filter_has_clusters(self, queryset, name, value):
+        holding = Cluster.cities.through.objects.filter(cluster__published=True).values("city")
+        return queryset.filter(code__in=holding) if value else queryset.exclude(code__in=holding)

@@ -33,7 +33,7 @@ def published_evaluations():
     )
 
 
-def cluster_detail_queryset():
+def cluster_detail_queryset(queryset=None):
     """Public clusters with the related rows a cluster page or API detail needs.
 
     `cluster.published_evaluations` holds the published evaluation records only (a list).
@@ -41,7 +41,7 @@ def cluster_detail_queryset():
     from clusters.models import Characteristic, IndicatorValue, Measure, Target
 
     return (
-        cluster_list()
+        cluster_list(queryset)
         .select_related("promotion_organization")
         .prefetch_related(
             "sources",
@@ -73,6 +73,63 @@ def filter_options():
         "provinces": list(Province.objects.filter(code__in=holding.values("city__province")).order_by("code")),
         "cities": list(cities_with_province().filter(code__in=holding.values("city"))),
     }
+
+
+def clusters_visible_to(user):
+    """Public clusters for everyone; unpublished ones too for active staff allowed to view clusters."""
+    if user is not None and user.is_active and user.is_staff and user.has_perm("clusters.view_cluster"):
+        return Cluster.objects.all()
+    return Cluster.objects.public()
+
+
+def evaluation_records(queryset=None):
+    """Evaluation records (published ones unless given others) with their scheme, source and scores."""
+    from clusters.models import DimensionScore, EvaluationRecord
+
+    queryset = EvaluationRecord.objects.published() if queryset is None else queryset
+    return queryset.select_related("cluster", "scheme", "source").prefetch_related(
+        Prefetch("scores", queryset=DimensionScore.objects.select_related("dimension").order_by("dimension__order"))
+    )
+
+
+def evaluation_list(user=None):
+    """The records `user` may see (published only for the public), of the clusters `user` may see."""
+    from clusters.models import EvaluationRecord
+
+    visible = EvaluationRecord.objects.visible_to(user).filter(cluster__in=clusters_visible_to(user))
+    return evaluation_records(visible)
+
+
+def measure_list(clusters=None):
+    """Measures of the given clusters (default: public ones), plus programme-wide measures (no cluster)."""
+    from clusters.models import Measure
+
+    clusters = Cluster.objects.public() if clusters is None else clusters
+    return Measure.objects.filter(Q(cluster__isnull=True) | Q(cluster__in=clusters)).select_related(
+        "cluster", "category", "source"
+    )
+
+
+def target_list(clusters=None):
+    """Targets of the given clusters (default: public ones), with their cluster's values for progress."""
+    from clusters.models import IndicatorValue, Target
+
+    clusters = Cluster.objects.public() if clusters is None else clusters
+    return (
+        Target.objects.filter(cluster__in=clusters)
+        .select_related("cluster", "indicator", "source")
+        .prefetch_related(
+            Prefetch("cluster__indicator_values", queryset=IndicatorValue.objects.order_by("indicator_id", "period"))
+        )
+    )
+
+
+def indicator_value_list(clusters=None):
+    """Indicator values of the given clusters (default: public ones)."""
+    from clusters.models import IndicatorValue
+
+    clusters = Cluster.objects.public() if clusters is None else clusters
+    return IndicatorValue.objects.filter(cluster__in=clusters).select_related("cluster", "indicator", "source")
 
 
 def _clusters_in(prefix):

@@ -9,6 +9,7 @@ admin.site.index_title = "数据维护"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("clusters.api.urls")),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("clusters.urls")),

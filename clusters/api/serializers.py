@@ -1,0 +1,377 @@
+"""Read shapes of the public API (PRODUCT.md, "Public contract").
+
+Field objects are `{slug, name}`, provinces and cities `{code, name}`, clusters referenced from other
+rows `{slug, name}`. Every serializer here reads rows that the selectors have already joined or
+prefetched, so no serializer runs a query of its own. Write shapes live in `write_serializers.py`.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from clusters.models import (
+    Batch,
+    Characteristic,
+    City,
+    Cluster,
+    DimensionScore,
+    EvaluationRecord,
+    EvaluationScheme,
+    Field,
+    Indicator,
+    IndicatorValue,
+    LeadEnterprise,
+    Measure,
+    MeasureCategory,
+    PromotionOrganization,
+    Province,
+    Source,
+    Target,
+)
+from clusters.progress import Status, latest_by_indicator, target_progress
+
+
+class FieldSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Field
+        fields = ["slug", "name"]
+
+
+class ProvinceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Province
+        fields = ["code", "name"]
+
+
+class CitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = City
+        fields = ["code", "name"]
+
+
+class CityWithProvinceSerializer(CitySerializer):
+    province = ProvinceSerializer(read_only=True)
+
+    class Meta(CitySerializer.Meta):
+        fields = [*CitySerializer.Meta.fields, "province"]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["code", "kind", "publisher", "title", "published_on", "document_number", "url"]
+
+
+class ClusterRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Cluster
+        fields = ["slug", "name"]
+
+
+class IndicatorRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = ["code", "name", "unit"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MeasureCategory
+        fields = ["slug", "name"]
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Batch
+        fields = ["slug", "name", "year"]
+
+
+class PromotionOrganizationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PromotionOrganization
+        fields = ["name", "website"]
+
+
+class LeadEnterpriseSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="enterprise.name", read_only=True)
+    source = SourceSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = LeadEnterprise
+        fields = ["name", "note", "source"]
+
+
+class CharacteristicSerializer(serializers.ModelSerializer):
+    source = SourceSerializer(read_only=True)
+
+    class Meta:
+        model = Characteristic
+        fields = ["category", "text", "source"]
+
+
+# Clusters ---------------------------------------------------------------------------------------
+
+
+class ClusterListSerializer(serializers.ModelSerializer):
+    field = FieldSerializer(read_only=True)
+    provinces = serializers.SerializerMethodField(help_text="省级行政区，由所在城市推出")
+    cities = CitySerializer(many=True, read_only=True)
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:cluster-detail", lookup_field="slug", help_text="本集群的 API 详情地址"
+    )
+    html_url = serializers.SerializerMethodField(help_text="本集群的公开网页地址")
+
+    class Meta:
+        model = Cluster
+        fields = [
+            "slug",
+            "name",
+            "short_name",
+            "field",
+            "tier",
+            "status",
+            "provinces",
+            "cities",
+            "is_synthetic",
+            "url",
+            "html_url",
+        ]
+
+    @extend_schema_field(ProvinceSerializer(many=True))
+    def get_provinces(self, obj):
+        return ProvinceSerializer(obj.provinces, many=True).data
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_html_url(self, obj):
+        request = self.context.get("request")
+        url = obj.get_absolute_url()
+        return request.build_absolute_uri(url) if request else url
+
+
+# Targets, measures, indicator values, evaluations -----------------------------------------------
+
+
+class ProgressSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[(s.value, s.label) for s in Status])
+    label = serializers.CharField()
+    percent = serializers.FloatField(allow_null=True, help_text="最新值占目标的百分比（0–100）")
+    expected_percent = serializers.FloatField(
+        allow_null=True, help_text="按基期到目标的直线，此时应达到的百分比；无基期时为 null"
+    )
+    value = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True, help_text="比较所用的最新值")
+    period = serializers.CharField(allow_null=True, help_text="最新值所属期间")
+    value_is_bound = serializers.BooleanField(help_text="最新值是“超过/不足”一类的界值")
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    """A target inside a cluster's detail: its progress compares with the cluster's prefetched values."""
+
+    indicator = IndicatorRefSerializer(read_only=True)
+    value = serializers.DecimalField(source="target_value", max_digits=18, decimal_places=4, read_only=True)
+    unit = serializers.CharField(read_only=True, help_text="指标的单位")
+    year = serializers.IntegerField(source="target_year", read_only=True)
+    source = SourceSerializer(read_only=True)
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Target
+        fields = [
+            "id",
+            "indicator",
+            "value",
+            "unit",
+            "qualifier",
+            "year",
+            "baseline_value",
+            "baseline_year",
+            "original_text",
+            "source",
+            "progress",
+        ]
+
+    @extend_schema_field(ProgressSerializer)
+    def get_progress(self, obj):
+        # Latest value per indicator, computed once per cluster and shared by all its targets.
+        cluster = obj.cluster
+        latest = getattr(cluster, "_latest_values", None)
+        if latest is None:
+            latest = cluster._latest_values = latest_by_indicator(cluster.indicator_values.all())
+        progress = target_progress(obj, latest.get(obj.indicator_id))
+        return {
+            "status": progress.status.value,
+            "label": str(progress.label),
+            "percent": progress.percent,
+            "expected_percent": progress.expected_percent,
+            "value": progress.value,
+            "period": progress.period,
+            "value_is_bound": progress.value_is_bound,
+        }
+
+
+class TargetListSerializer(TargetSerializer):
+    cluster = ClusterRefSerializer(read_only=True)
+
+    class Meta(TargetSerializer.Meta):
+        fields = ["id", "cluster", *TargetSerializer.Meta.fields[1:]]
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    category = CategorySerializer(read_only=True)
+    source = SourceSerializer(read_only=True)
+
+    class Meta:
+        model = Measure
+        fields = [
+            "id",
+            "category",
+            "title",
+            "description",
+            "issuing_body",
+            "document_title",
+            "issued_on",
+            "source",
+        ]
+
+
+class MeasureListSerializer(MeasureSerializer):
+    cluster = ClusterRefSerializer(read_only=True, allow_null=True, help_text="null 表示面向全部集群的举措")
+
+    class Meta(MeasureSerializer.Meta):
+        fields = ["id", "cluster", *MeasureSerializer.Meta.fields[1:]]
+
+
+class IndicatorValueSerializer(serializers.ModelSerializer):
+    indicator = IndicatorRefSerializer(read_only=True)
+    unit = serializers.CharField(read_only=True, help_text="指标的单位")
+    source = SourceSerializer(read_only=True)
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["id", "indicator", "period", "value", "unit", "qualifier", "original_text", "source", "is_synthetic"]
+
+
+class IndicatorValueListSerializer(IndicatorValueSerializer):
+    cluster = ClusterRefSerializer(read_only=True)
+
+    class Meta(IndicatorValueSerializer.Meta):
+        fields = ["id", "cluster", *IndicatorValueSerializer.Meta.fields[1:]]
+
+
+class SchemeRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EvaluationScheme
+        fields = ["code", "name", "version"]
+
+
+class DimensionScoreSerializer(serializers.ModelSerializer):
+    dimension = serializers.CharField(source="dimension.code", read_only=True)
+    name = serializers.CharField(source="dimension.name", read_only=True)
+    max_score = serializers.DecimalField(source="dimension.max_score", max_digits=6, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = DimensionScore
+        fields = ["dimension", "name", "score", "max_score"]
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    scheme = SchemeRefSerializer(read_only=True, allow_null=True)
+    scores = DimensionScoreSerializer(many=True, read_only=True)
+    source = SourceSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = EvaluationRecord
+        fields = [
+            "id",
+            "period",
+            "evaluation_type",
+            "evaluating_body",
+            "evaluated_on",
+            "scheme",
+            "scores",
+            "total",
+            "grade",
+            "conclusion",
+            "valid_until",
+            "narrative",
+            "state",
+            "revision",
+            "published_at",
+            "source",
+            "is_synthetic",
+        ]
+
+
+class EvaluationListSerializer(EvaluationSerializer):
+    cluster = ClusterRefSerializer(read_only=True)
+
+    class Meta(EvaluationSerializer.Meta):
+        fields = ["id", "cluster", *EvaluationSerializer.Meta.fields[1:]]
+
+
+# Cluster detail ---------------------------------------------------------------------------------
+
+
+class ClusterDetailSerializer(ClusterListSerializer):
+    batch = BatchSerializer(read_only=True, allow_null=True)
+    promotion_organization = PromotionOrganizationSerializer(read_only=True, allow_null=True)
+    lead_enterprises = LeadEnterpriseSerializer(many=True, read_only=True)
+    characteristics = CharacteristicSerializer(many=True, read_only=True)
+    targets = TargetSerializer(many=True, read_only=True)
+    measures = MeasureSerializer(many=True, read_only=True)
+    indicator_values = IndicatorValueSerializer(many=True, read_only=True)
+    evaluations = serializers.SerializerMethodField(help_text="公众只看到已发布的评估记录；最新期间在前")
+    sources = SourceSerializer(many=True, read_only=True)
+
+    class Meta(ClusterListSerializer.Meta):
+        fields = [
+            *ClusterListSerializer.Meta.fields,
+            "batch",
+            "rank_in_batch",
+            "area_note",
+            "summary",
+            "origin_year",
+            "origin_note",
+            "promotion_organization",
+            "website",
+            "published",
+            "lead_enterprises",
+            "characteristics",
+            "targets",
+            "measures",
+            "indicator_values",
+            "evaluations",
+            "sources",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(EvaluationSerializer(many=True))
+    def get_evaluations(self, obj):
+        # The detail selector prefetches `published_evaluations`; for a signed-in user the view also
+        # prefetches what that user may see into `visible_evaluations`.
+        records = getattr(obj, "visible_evaluations", None)
+        if records is None:
+            records = obj.published_evaluations
+        return EvaluationSerializer(records, many=True, context=self.context).data
+
+
+class StatsFieldSerializer(FieldSerializer):
+    count = serializers.IntegerField(help_text="该领域的公开集群数")
+
+    class Meta(FieldSerializer.Meta):
+        fields = [*FieldSerializer.Meta.fields, "count"]
+
+
+class StatsProvinceSerializer(ProvinceSerializer):
+    count = serializers.IntegerField(help_text="该省份的公开集群数（跨省集群在每个省各计一次）")
+
+    class Meta(ProvinceSerializer.Meta):
+        fields = [*ProvinceSerializer.Meta.fields, "count"]
+
+
+class StatsSerializer(serializers.Serializer):
+    clusters = serializers.IntegerField(help_text="公开集群数")
+    provinces = serializers.IntegerField(help_text="至少有一个公开集群的省级行政区数")
+    cities = serializers.IntegerField(help_text="至少有一个公开集群的地级行政区数")
+    by_field = StatsFieldSerializer(many=True)
+    by_province = StatsProvinceSerializer(many=True)

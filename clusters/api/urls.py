@@ -1,0 +1,25 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = True
+router.register("fields", views.FieldViewSet, basename="field")
+router.register("provinces", views.ProvinceViewSet, basename="province")
+router.register("cities", views.CityViewSet, basename="city")
+router.register("clusters", views.ClusterViewSet, basename="cluster")
+router.register("measures", views.MeasureViewSet, basename="measure")
+router.register("targets", views.TargetViewSet, basename="target")
+router.register("indicator-values", views.IndicatorValueViewSet, basename="indicator-value")
+router.register("evaluations", views.EvaluationViewSet, basename="evaluation")
+
+urlpatterns = [
+    path("stats/", views.StatsView.as_view(), name="stats"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]

@@ -1,0 +1,285 @@
+"""Thin views over the shared selectors and FilterSets: the pages and the API read the same querysets.
+
+Reads are public (anonymous users see public clusters and published evaluations only); writes need
+staff with the model's add/change/delete permission (see `permissions.py`). Every read answers in a
+fixed number of queries whatever the row count, carries an ETag computed from its body (a matching
+`If-None-Match` gets 304) and a Cache-Control header (public for anonymous readers, private otherwise).
+"""
+
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, ProtectedError, RestrictedError
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import conditional_page
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import APIView
+
+from clusters import filtersets, selectors
+from clusters.models import City, Cluster, EvaluationRecord, Field, Province
+
+from . import serializers as read
+from . import write_serializers as write
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "有其他记录引用该记录，不能删除。"
+    default_code = "conflict"
+
+
+class CachedReadMixin:
+    """ETag on the rendered body (Django's ConditionalGetMiddleware, as a view decorator) and cache headers."""
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        return conditional_page(super().as_view(*args, **kwargs))
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in SAFE_METHODS and response.status_code == status.HTTP_200_OK:
+            if request.user.is_authenticated:
+                # Staff may see drafts: never let a shared cache keep that.
+                patch_cache_control(response, private=True, no_cache=True)
+            else:
+                patch_cache_control(response, public=True, max_age=settings.API_CACHE_MAX_AGE)
+            patch_vary_headers(response, ["Cookie", "Authorization"])
+        return response
+
+
+class ReadListViewSet(CachedReadMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    pass
+
+
+class ReadWriteViewSet(CachedReadMixin, viewsets.ModelViewSet):
+    """Reads with the read serializers; writes validate with the write serializer and answer in the read shape."""
+
+    list_serializer_class = None
+    detail_serializer_class = None
+    write_serializer_class = None
+
+    def get_serializer_class(self):
+        if self.action in {"create", "update", "partial_update"}:
+            return self.write_serializer_class
+        if self.action == "list":
+            return self.list_serializer_class
+        return self.detail_serializer_class
+
+    def visible_clusters(self):
+        return selectors.clusters_visible_to(self.request.user)
+
+    def written_queryset(self):
+        """Where a row just written is read back from for the response, whatever its visibility."""
+        raise NotImplementedError
+
+    def _read_back(self, instance):
+        instance = self.written_queryset().get(pk=instance.pk)
+        return self.detail_serializer_class(instance, context=self.get_serializer_context()).data
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        data = self._read_back(serializer.instance)
+        return Response(data, status=status.HTTP_201_CREATED, headers=self.get_success_headers(data))
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        return Response(self._read_back(serializer.instance))
+
+    def perform_create(self, serializer):
+        with _model_rules_as_400():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with _model_rules_as_400():
+            serializer.save()
+
+    def perform_destroy(self, instance):
+        try:
+            instance.delete()
+        except (ProtectedError, RestrictedError) as exc:
+            raise Conflict() from exc
+        except DjangoValidationError as exc:  # e.g. RecordLocked: a submitted or published evaluation
+            raise Conflict(" ".join(exc.messages)) from exc
+
+
+@contextmanager
+def _model_rules_as_400():
+    """A rule the model enforces in save() (e.g. RecordLocked) answers 400 with its message."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        raise ValidationError(as_serializer_error(exc)) from exc
+
+
+def _write_schema(write_serializer, read_serializer, name):
+    return {
+        "create": extend_schema(
+            summary=f"新建{name}（员工）", request=write_serializer, responses={201: read_serializer}
+        ),
+        "update": extend_schema(
+            summary=f"修改{name}（员工）", request=write_serializer, responses={200: read_serializer}
+        ),
+        "partial_update": extend_schema(
+            summary=f"部分修改{name}（员工）", request=write_serializer, responses={200: read_serializer}
+        ),
+        "destroy": extend_schema(summary=f"删除{name}（员工）"),
+    }
+
+
+# Reference lists ---------------------------------------------------------------------------------
+
+
+@extend_schema_view(list=extend_schema(summary="产业领域"))
+class FieldViewSet(ReadListViewSet):
+    queryset = Field.objects.order_by("order", "slug")
+    serializer_class = read.FieldSerializer
+
+
+@extend_schema_view(list=extend_schema(summary="省级行政区"))
+class ProvinceViewSet(ReadListViewSet):
+    queryset = Province.objects.order_by("code")
+    serializer_class = read.ProvinceSerializer
+    filterset_class = filtersets.ProvinceFilterSet
+
+
+@extend_schema_view(list=extend_schema(summary="地级行政区（含直辖市）"))
+class CityViewSet(ReadListViewSet):
+    queryset = City.objects.select_related("province").order_by("code")
+    serializer_class = read.CityWithProvinceSerializer
+    filterset_class = filtersets.CityFilterSet
+
+
+# Clusters ---------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="集群列表", description="筛选条件与集群列表页相同，另加 `search`（同 `q`）。"),
+    retrieve=extend_schema(summary="集群详情"),
+    **_write_schema(write.ClusterWriteSerializer, read.ClusterDetailSerializer, "集群"),
+)
+class ClusterViewSet(ReadWriteViewSet):
+    lookup_field = "slug"
+    filterset_class = filtersets.ClusterAPIFilterSet
+    list_serializer_class = read.ClusterListSerializer
+    detail_serializer_class = read.ClusterDetailSerializer
+    write_serializer_class = write.ClusterWriteSerializer
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return self._with_evaluations(selectors.cluster_detail_queryset(self.visible_clusters()))
+        return selectors.cluster_list(self.visible_clusters())
+
+    def _with_evaluations(self, queryset):
+        """Anonymous readers get the selector's `published_evaluations`; signed-in users what they may see."""
+        if not self.request.user.is_authenticated:
+            return queryset
+        visible = EvaluationRecord.objects.visible_to(self.request.user)
+        records = selectors.evaluation_records(visible).order_by("-period", "-revision", "-id")
+        return queryset.prefetch_related(Prefetch("evaluations", queryset=records, to_attr="visible_evaluations"))
+
+    def written_queryset(self):
+        return self._with_evaluations(selectors.cluster_detail_queryset(Cluster.objects.all()))
+
+
+# Rows that belong to a cluster ------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="举措"),
+    retrieve=extend_schema(summary="举措详情"),
+    **_write_schema(write.MeasureWriteSerializer, read.MeasureListSerializer, "举措"),
+)
+class MeasureViewSet(ReadWriteViewSet):
+    filterset_class = filtersets.MeasureFilterSet
+    list_serializer_class = detail_serializer_class = read.MeasureListSerializer
+    write_serializer_class = write.MeasureWriteSerializer
+
+    def get_queryset(self):
+        return selectors.measure_list(self.visible_clusters())
+
+    def written_queryset(self):
+        return selectors.measure_list(Cluster.objects.all())
+
+
+@extend_schema_view(
+    list=extend_schema(summary="目标（含进度）"),
+    retrieve=extend_schema(summary="目标详情"),
+    **_write_schema(write.TargetWriteSerializer, read.TargetListSerializer, "目标"),
+)
+class TargetViewSet(ReadWriteViewSet):
+    filterset_class = filtersets.TargetFilterSet
+    list_serializer_class = detail_serializer_class = read.TargetListSerializer
+    write_serializer_class = write.TargetWriteSerializer
+
+    def get_queryset(self):
+        return selectors.target_list(self.visible_clusters())
+
+    def written_queryset(self):
+        return selectors.target_list(Cluster.objects.all())
+
+
+@extend_schema_view(
+    list=extend_schema(summary="指标值"),
+    retrieve=extend_schema(summary="指标值详情"),
+    **_write_schema(write.IndicatorValueWriteSerializer, read.IndicatorValueListSerializer, "指标值"),
+)
+class IndicatorValueViewSet(ReadWriteViewSet):
+    filterset_class = filtersets.IndicatorValueFilterSet
+    list_serializer_class = detail_serializer_class = read.IndicatorValueListSerializer
+    write_serializer_class = write.IndicatorValueWriteSerializer
+
+    def get_queryset(self):
+        return selectors.indicator_value_list(self.visible_clusters())
+
+    def written_queryset(self):
+        return selectors.indicator_value_list(Cluster.objects.all())
+
+
+@extend_schema_view(
+    list=extend_schema(summary="动态评估记录", description="公众只看到已发布的记录；有查看权限的员工看到全部。"),
+    retrieve=extend_schema(summary="动态评估记录详情"),
+    **_write_schema(write.EvaluationWriteSerializer, read.EvaluationListSerializer, "评估记录（草稿）"),
+)
+class EvaluationViewSet(ReadWriteViewSet):
+    filterset_class = filtersets.EvaluationFilterSet
+    list_serializer_class = detail_serializer_class = read.EvaluationListSerializer
+    write_serializer_class = write.EvaluationWriteSerializer
+
+    def get_queryset(self):
+        return selectors.evaluation_list(self.request.user)
+
+    def written_queryset(self):
+        return selectors.evaluation_records(EvaluationRecord.objects.all())
+
+    def perform_create(self, serializer):
+        with _model_rules_as_400():
+            serializer.save(created_by=self.request.user)
+
+
+# Stats ------------------------------------------------------------------------------------------
+
+
+class StatsView(CachedReadMixin, APIView):
+    @extend_schema(
+        summary="总览统计",
+        description="公开集群数；至少有一个公开集群的省份数与城市数；按领域、按省份的集群数。",
+        responses=read.StatsSerializer,
+    )
+    def get(self, request):
+        data = selectors.stats()
+        return Response(
+            read.StatsSerializer(
+                {key: data[key] for key in ("clusters", "provinces", "cities", "by_field", "by_province")}
+            ).data
+        )
