@@ -1,6 +1,7 @@
 from .clusters import Batch, Characteristic, Cluster, Enterprise, Field, LeadEnterprise, PromotionOrganization
 from .divisions import City, Province
 from .evaluations import DimensionScore, EvaluationRecord, EvaluationScheme, EvaluationTransition, SchemeDimension
+from .imports import ImportRecord
 from .indicators import Indicator, IndicatorValue, Target
 from .measures import Measure, MeasureCategory
 from .sources import Source
@@ -16,6 +17,7 @@ __all__ = [
     "EvaluationScheme",
     "EvaluationTransition",
     "Field",
+    "ImportRecord",
     "Indicator",
     "IndicatorValue",
     "LeadEnterprise",
