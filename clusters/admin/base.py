@@ -1,12 +1,76 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.template.response import TemplateResponse
+from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+
+class ReadableHistoryHelper(HistoricalRecordContextHelper):
+    """Diffs in the user's words: choice labels (草稿 → 待审核) instead of stored codes."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.choices and not field.many_to_many:
+            return dict(field.flatchoices).get(value, value) if value not in (None, "") else "—"
+        return super().prepare_delta_change_value(change, value)
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
-    """Every editable record keeps its history (who, when, what) and shows it in the admin."""
+    """Every editable record keeps its history (who, when, what) and shows it in the admin.
+
+    The history page lists each version with who changed it, when, and a field-by-field diff against
+    the version before. Deleted records keep their history: the change list links to 已删除记录, which
+    lists them and opens their history. Reverting to an old version needs the change permission on
+    the record as it is now (a published evaluation, for instance, cannot be reverted).
+    """
 
     list_per_page = 50
     show_full_result_count = False
+    history_deleted_template = "admin/history_deleted.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistoryHelper(self.model, historical_record)
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        deleted = path(
+            "deleted/",
+            self.admin_site.admin_view(self.deleted_history_view),
+            name="{}_{}_deleted_history".format(*info),
+        )
+        return [deleted, *super().get_urls()]
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            current = self.get_object(request, unquote(object_id))
+            if current is None or not self.has_change_permission(request, current):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        if obj is not None and obj.pk is not None:
+            current = self.model._default_manager.filter(pk=obj.pk).first()
+            if current is None or not self.has_change_permission(request, current):
+                return True
+        return super().revert_disabled(request, obj)
+
+    def deleted_history_view(self, request):
+        """Records deleted from this table, newest deletion first, each linking to its kept history."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        deletions = self.model.history.filter(history_type="-").select_related("history_user").order_by("-history_date")
+        page = Paginator(deletions, self.list_per_page).get_page(request.GET.get("p"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"已删除的{opts.verbose_name}",
+            "opts": opts,
+            "page_obj": page,
+        }
+        return TemplateResponse(request, self.history_deleted_template, context)
 
 
 class SourcedInlineMixin:

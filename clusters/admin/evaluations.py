@@ -1,6 +1,22 @@
-from django.contrib import admin
+"""Evaluation schemes and records, with the review workflow (草稿 → 待审核 → 已审核 → 已发布 / 已退回).
 
+The rules live in clusters.services.evaluations; this module only offers them as buttons, actions,
+a per-user queue filter and read-only pages for records that the workflow has locked.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from clusters.choices import EvaluationState
 from clusters.models import DimensionScore, EvaluationRecord, EvaluationScheme, EvaluationTransition, SchemeDimension
+from clusters.services import evaluations as service
 
 from .base import HistoryAdmin
 
@@ -10,14 +26,43 @@ class SchemeDimensionInline(admin.TabularInline):
     fields = ["order", "code", "name", "weight", "max_score"]
     extra = 0
 
+    def _frozen(self, obj):
+        return obj is not None and obj.is_frozen
+
+    def has_add_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
 
 @admin.register(EvaluationScheme)
 class EvaluationSchemeAdmin(HistoryAdmin):
-    list_display = ["name", "version", "year", "excellent_min", "good_min", "pass_min"]
-    list_filter = ["year"]
+    list_display = ["name", "version", "year", "excellent_min", "good_min", "pass_min", "frozen", "is_synthetic"]
+    list_filter = ["year", "is_synthetic"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["source"]
     inlines = [SchemeDimensionInline]
+    actions = ["copy_as_new_version"]
+
+    @admin.display(description="已启用", boolean=True)
+    def frozen(self, obj):
+        return obj.is_frozen
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.is_frozen:
+            fields += ["code", "excellent_min", "good_min", "pass_min"]
+        return fields
+
+    @admin.action(description="复制为新版本（已启用的方案不能再改，改动请在新版本中进行）", permissions=["add"])
+    def copy_as_new_version(self, request, queryset):
+        for scheme in queryset:
+            copy = service.new_scheme_version(scheme)
+            self.message_user(request, f"已创建 {copy}（代码 {copy.code}）。", messages.SUCCESS)
 
 
 @admin.register(SchemeDimension)
@@ -27,15 +72,51 @@ class SchemeDimensionAdmin(HistoryAdmin):
     search_fields = ["name", "code", "scheme__name"]
     autocomplete_fields = ["scheme"]
 
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and obj.scheme.is_frozen) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and obj.scheme.is_frozen) and super().has_delete_permission(request, obj)
+
 
 class DimensionScoreInline(admin.TabularInline):
     model = DimensionScore
-    autocomplete_fields = ["dimension"]
+    fields = ["dimension", "score", "max_score"]
+    readonly_fields = ["max_score"]
     extra = 0
+
+    @admin.display(description="满分")
+    def max_score(self, obj):
+        return obj.dimension.max_score if obj.dimension_id else "—"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self._record = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def get_extra(self, request, obj=None, **kwargs):
+        if obj is not None and obj.scheme_id and obj.is_editable:
+            return max(0, obj.scheme.dimensions.count() - obj.scores.count())
+        return 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        record = getattr(self, "_record", None)
+        if db_field.name == "dimension" and record is not None and record.scheme_id:
+            kwargs["queryset"] = SchemeDimension.objects.filter(scheme_id=record.scheme_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request, obj=None):
+        return (obj is None or obj.is_editable) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or obj.is_editable) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or obj.is_editable) and super().has_delete_permission(request, obj)
 
 
 class EvaluationTransitionInline(admin.TabularInline):
     model = EvaluationTransition
+    verbose_name_plural = "流转记录（谁、何时、做了什么）"
     fields = ["at", "from_state", "to_state", "actor", "note"]
     readonly_fields = fields
     extra = 0
@@ -44,16 +125,218 @@ class EvaluationTransitionInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """待办: what the signed-in user can act on now, by their permissions."""
+
+    title = "待办"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        user = request.user
+        options = []
+        if user.has_perm("clusters.review_evaluationrecord"):
+            options.append(("review", "待审核（待我审核）"))
+        if user.has_perm("clusters.publish_evaluationrecord"):
+            options.append(("publish", "待发布（已审核）"))
+        if user.has_perm("clusters.submit_evaluationrecord"):
+            options.append(("mine", "我的草稿和被退回的记录"))
+        return options
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "review":
+            return queryset.filter(state=EvaluationState.SUBMITTED)
+        if value == "publish":
+            return queryset.filter(state=EvaluationState.APPROVED)
+        if value == "mine":
+            return queryset.filter(
+                Q(state__in=[EvaluationState.DRAFT, EvaluationState.RETURNED]), created_by=request.user
+            )
+        return queryset
+
+
+class TransitionForm(forms.Form):
+    note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 4, "cols": 80}), required=False)
+
 
 @admin.register(EvaluationRecord)
 class EvaluationRecordAdmin(HistoryAdmin):
-    list_display = ["cluster", "period", "evaluation_type", "scheme", "total", "grade", "conclusion", "state"]
-    list_filter = ["state", "evaluation_type", "grade", "conclusion", "period", "is_synthetic"]
+    change_form_template = "admin/clusters/evaluationrecord/change_form.html"
+    list_display = [
+        "cluster",
+        "period",
+        "evaluation_type",
+        "scheme",
+        "total",
+        "grade",
+        "conclusion",
+        "state_label",
+        "revision",
+        "is_synthetic",
+    ]
+    list_filter = [QueueFilter, "state", "evaluation_type", "grade", "conclusion", "period", "scheme", "is_synthetic"]
     list_select_related = ["cluster", "scheme"]
     search_fields = ["cluster__name", "cluster__short_name", "evaluating_body", "narrative"]
-    autocomplete_fields = ["cluster", "scheme", "source", "supersedes", "indicator_values"]
-    readonly_fields = ["total", "created_by", "published_at", "created_at", "updated_at"]
+    autocomplete_fields = ["cluster", "scheme", "source", "indicator_values"]
+    workflow_fields = [
+        "state",
+        "total",
+        "return_reason",
+        "revision",
+        "supersedes",
+        "created_by",
+        "published_at",
+        "published_by",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = workflow_fields
     inlines = [DimensionScoreInline, EvaluationTransitionInline]
+    actions = ["submit_selected", "approve_selected", "publish_selected"]
+
+    @admin.display(description="状态", ordering="state")
+    def state_label(self, obj):
+        colours = {
+            EvaluationState.DRAFT: "#666",
+            EvaluationState.SUBMITTED: "#b26a00",
+            EvaluationState.APPROVED: "#1f6fb2",
+            EvaluationState.PUBLISHED: "#2e7d32",
+            EvaluationState.RETURNED: "#c62828",
+        }
+        return format_html(
+            '<strong style="color:{}">{}</strong>', colours.get(obj.state, "#000"), obj.get_state_display()
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(self.workflow_fields)
+        if obj is not None and obj.scheme_id:
+            fields.append("grade")  # follows from the total and the scheme's thresholds
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.state != EvaluationState.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        service.recompute(form.instance)
+
+    # ------------------------------------------------------------------ workflow buttons (change page)
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        urls = [
+            path(
+                "<path:object_id>/workflow/<str:action>/",
+                self.admin_site.admin_view(self.workflow_view),
+                name="{}_{}_workflow".format(*info),
+            )
+        ]
+        return urls + super().get_urls()
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["workflow_actions"] = [
+                (name, self._label(name)) for name in service.allowed_transitions(obj, request.user)
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @staticmethod
+    def _label(name):
+        return "新建修订版（更正）" if name == "revise" else service.TRANSITIONS[name].label
+
+    def workflow_view(self, request, object_id, action):
+        """GET: confirm (with a note, required to return); POST: apply through the service."""
+        record = self.get_object(request, unquote(object_id))
+        if record is None:
+            raise Http404
+        if action != "revise" and action not in service.TRANSITIONS:
+            raise Http404
+        if not self.has_view_permission(request, record):
+            raise PermissionDenied
+        permission = service.REVISE_PERMISSION if action == "revise" else service.TRANSITIONS[action].permission
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+        change_url = reverse("admin:clusters_evaluationrecord_change", args=[record.pk])
+        note_required = action == "return"
+        form = TransitionForm(request.POST or None)
+        if note_required:
+            form.fields["note"].required = True
+            form.fields["note"].label = "退回原因"
+        if request.method == "POST" and form.is_valid():
+            note = form.cleaned_data["note"]
+            try:
+                if action == "revise":
+                    revision = service.create_revision(record, request.user, note)
+                    self.message_user(request, f"已新建第{revision.revision}版草稿，原发布版本保留。", messages.SUCCESS)
+                    return HttpResponseRedirect(reverse("admin:clusters_evaluationrecord_change", args=[revision.pk]))
+                service.transition(action, record, request.user, note)
+            except ValidationError as error:
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            self.message_user(request, f"{record}：已{self._label(action)}，当前状态“{record.get_state_display()}”。")
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{self._label(action)}：{record}",
+            "opts": self.model._meta,
+            "original": record,
+            "action_label": self._label(action),
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/clusters/evaluationrecord/workflow.html", context)
+
+    # ------------------------------------------------------------------ bulk actions (change list)
+
+    def _bulk(self, request, queryset, name):
+        done = 0
+        for record in queryset:
+            try:
+                service.transition(name, record, request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                text = "；".join(getattr(error, "messages", [str(error)]))
+                self.message_user(request, f"{record}：{text}", messages.WARNING)
+        if done:
+            self.message_user(request, f"已{service.TRANSITIONS[name].label} {done} 条记录。", messages.SUCCESS)
+
+    def has_submit_permission(self, request):
+        return request.user.has_perm("clusters.submit_evaluationrecord")
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("clusters.review_evaluationrecord")
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("clusters.publish_evaluationrecord")
+
+    @admin.action(description="提交审核所选记录", permissions=["submit"])
+    def submit_selected(self, request, queryset):
+        self._bulk(request, queryset, "submit")
+
+    @admin.action(description="审核通过所选记录", permissions=["review"])
+    def approve_selected(self, request, queryset):
+        self._bulk(request, queryset, "approve")
+
+    @admin.action(description="发布所选记录", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._bulk(request, queryset, "publish")
 
 
 @admin.register(DimensionScore)
@@ -63,12 +346,27 @@ class DimensionScoreAdmin(HistoryAdmin):
     autocomplete_fields = ["record", "dimension"]
     search_fields = ["record__cluster__name", "dimension__name"]
 
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and not obj.record.is_editable) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and not obj.record.is_editable) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        service.recompute(obj.record)
+
+    def delete_model(self, request, obj):
+        record = obj.record
+        super().delete_model(request, obj)
+        service.recompute(record)
+
 
 @admin.register(EvaluationTransition)
 class EvaluationTransitionAdmin(admin.ModelAdmin):
     """The audit trail of the review workflow: read-only."""
 
-    list_display = ["record", "from_state", "to_state", "actor", "at"]
+    list_display = ["record", "from_state", "to_state", "actor", "at", "note"]
     list_filter = ["to_state"]
     list_select_related = ["record__cluster", "actor"]
     search_fields = ["record__cluster__name", "note"]
