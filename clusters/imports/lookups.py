@@ -1,0 +1,235 @@
+"""Reference tables loaded once per file, so resolving 10,000 rows costs a handful of queries, not 10,000."""
+
+import hashlib
+import re
+from collections import defaultdict
+
+from django.utils.translation import gettext as _
+
+from clusters.choices import SourceKind
+from clusters.models import Batch, City, Cluster, Enterprise, Field, Indicator, MeasureCategory, Province, Source
+from clusters.models import PromotionOrganization as Organization
+
+from .parsing import ParseError, clean_text, lookup_key, parse_unit
+
+
+class Index:
+    """lookup_key(name) -> set of ids, from several name columns; says 'unknown' or 'ambiguous' plainly."""
+
+    def __init__(self, what):
+        self.what = what
+        self.ids = defaultdict(set)
+        self.labels = {}
+
+    def add(self, obj_id, label, *names):
+        self.labels[obj_id] = label
+        for name in names:
+            key = lookup_key(name)
+            if key:
+                self.ids[key].add(obj_id)
+
+    def find(self, text):
+        return self.ids.get(lookup_key(text), set())
+
+    def get(self, text, hint=""):
+        ids = self.find(text)
+        if len(ids) == 1:
+            return next(iter(ids))
+        if not ids:
+            raise ParseError(_("找不到%(what)s“%(text)s”%(hint)s") % {"what": self.what, "text": text, "hint": hint})
+        names = "、".join(sorted(str(self.labels[i]) for i in ids))
+        raise ParseError(
+            _("“%(text)s”对应多个%(what)s（%(names)s），请写全称或代码")
+            % {"text": text, "what": self.what, "names": names}
+        )
+
+
+class PendingSource:
+    """A source named in the sheet that does not exist yet; created on commit (kind 地方报送)."""
+
+    def __init__(self, title, publisher):
+        self.title = title
+        self.publisher = publisher
+        self.code = "submission-" + hashlib.sha1(f"{publisher}|{title}".encode()).hexdigest()[:12]
+        self.pk = None
+
+    def __str__(self):
+        return self.title
+
+
+class Lookups:
+    """Everything a sheet may name, loaded in one query per table."""
+
+    def __init__(self, file_name="", publisher=""):
+        self.file_name = file_name
+        self.publisher = publisher or _("地方报送")
+        self._built = set()
+        self.pending_sources = {}
+
+    # Each table is loaded on first use, so a clusters sheet never reads indicators.
+    def _ensure(self, name):
+        if name not in self._built:
+            self._built.add(name)
+            getattr(self, f"_load_{name}")()
+
+    def _load_clusters(self):
+        self.clusters = Index(_("集群"))
+        for pk, name, short_name, slug in Cluster.objects.values_list("pk", "name", "short_name", "slug"):
+            self.clusters.add(pk, name, name, short_name, slug)
+
+    def cluster(self, text):
+        self._ensure("clusters")
+        return self.clusters.get(text, _("（按集群全称、简称或网址标识查找）"))
+
+    def _load_cities(self):
+        self.cities = Index(_("城市"))
+        self.city_names = {}
+        self.provinces = []
+        for province in Province.objects.all():
+            self.provinces.append((lookup_key(province.name), lookup_key(province.short_name), province.code))
+        for code, name, short_name in City.objects.values_list("code", "name", "short_name"):
+            self.city_names[code] = name
+            bare = re.sub(r"(市|地区|盟)$", "", name)
+            self.cities.add(code, f"{name} {code}", code, name, short_name, bare)
+
+    def city(self, text):
+        self._ensure("cities")
+        code = re.sub(r"\.0+$", "", lookup_key(text))
+        ids = self.cities.find(code)
+        if len(ids) != 1:
+            # 江苏省南京市 / 江苏南京: strip the province and look within it.
+            key = lookup_key(text)
+            for name, short_name, province_code in self.provinces:
+                for prefix in (name, short_name):
+                    if prefix and key.startswith(prefix) and len(key) > len(prefix):
+                        inside = {c for c in self.cities.find(key[len(prefix) :]) if c[:2] == province_code[:2]}
+                        if len(inside) == 1:
+                            return next(iter(inside))
+        return self.cities.get(code if ids else text, _("（按城市名称或六位行政区划代码查找）"))
+
+    def _load_fields(self):
+        self.fields = Index(_("领域"))
+        for pk, slug, name, name_en in Field.objects.values_list("pk", "slug", "name", "name_en"):
+            self.fields.add(pk, name, slug, name, name_en)
+
+    def field(self, text):
+        self._ensure("fields")
+        return self.fields.get(text)
+
+    def _load_batches(self):
+        self.batches = Index(_("批次"))
+        self.batch_tiers = {}
+        for pk, slug, name, year, tier in Batch.objects.values_list("pk", "slug", "name", "year", "tier"):
+            self.batch_tiers[pk] = tier
+            self.batches.add(pk, name, slug, name, str(year))
+
+    def batch(self, text, tier=None):
+        self._ensure("batches")
+        ids = self.batches.find(re.sub(r"(年|\.0+)$", "", clean_text(text)))
+        if len(ids) > 1 and tier:
+            same_tier = {pk for pk in ids if self.batch_tiers[pk] == tier}
+            if len(same_tier) == 1:
+                return next(iter(same_tier))
+        return self.batches.get(text)
+
+    def _load_indicators(self):
+        self.indicators = Index(_("指标"))
+        self.indicator_units = {}
+        self.indicator_labels = {}
+        for pk, code, name, name_en, unit in Indicator.objects.values_list("pk", "code", "name", "name_en", "unit"):
+            self.indicators.add(pk, name, code, name, name_en)
+            self.indicator_labels[pk] = name
+            try:
+                self.indicator_units[pk] = parse_unit(unit)
+            except ParseError:
+                self.indicator_units[pk] = None
+
+    def indicator(self, text):
+        """-> (indicator id, its Unit)."""
+        self._ensure("indicators")
+        pk = self.indicators.get(text)
+        return pk, self.indicator_units[pk]
+
+    def _load_categories(self):
+        self.categories = Index(_("举措类别"))
+        for pk, slug, name, name_en in MeasureCategory.objects.values_list("pk", "slug", "name", "name_en"):
+            self.categories.add(pk, name, slug, name, name_en)
+
+    def category(self, text):
+        self._ensure("categories")
+        return self.categories.get(text)
+
+    def _load_sources(self):
+        self.sources = {}
+        self.source_codes = {}
+        self.source_titles = defaultdict(list)
+        for source in Source.objects.all():
+            self.sources[source.pk] = source
+            self.source_codes[source.code.lower()] = source
+            self.source_titles[lookup_key(source.title)].append(source)
+
+    def source(self, text):
+        """An existing Source by code or title; otherwise one to create (PendingSource)."""
+        self._ensure("sources")
+        text = clean_text(text)
+        if not text:
+            return self.default_source()
+        found = self.source_codes.get(text.lower())
+        if found:
+            return found
+        titles = self.source_titles.get(lookup_key(text.strip("《》")), [])
+        if len(titles) == 1:
+            return titles[0]
+        if len(titles) > 1:
+            codes = "、".join(s.code for s in titles)
+            raise ParseError(
+                _("有多个出处的标题是“%(text)s”（%(codes)s），请填写出处代码") % {"text": text, "codes": codes}
+            )
+        return self._pending(text)
+
+    def default_source(self):
+        """Rows with an empty 来源 cite the file itself: one 地方报送 source per publisher and file name."""
+        self._ensure("sources")
+        title = _("导入文件：%(name)s") % {"name": self.file_name or _("未命名")}
+        titles = [s for s in self.source_titles.get(lookup_key(title), []) if s.publisher == self.publisher]
+        return titles[0] if titles else self._pending(title)
+
+    def _pending(self, title):
+        key = lookup_key(title)
+        if key not in self.pending_sources:
+            pending = PendingSource(title, self.publisher)
+            existing = self.source_codes.get(pending.code)
+            if existing:
+                return existing
+            self.pending_sources[key] = pending
+        return self.pending_sources[key]
+
+    def create_pending_sources(self):
+        """Create the sources the sheet named but the portal lacks; called inside the import's transaction."""
+        from simple_history.utils import bulk_create_with_history
+
+        pending = list(self.pending_sources.values())
+        if not pending:
+            return
+        created = bulk_create_with_history(
+            [Source(code=p.code, kind=SourceKind.SUBMISSION, publisher=p.publisher, title=p.title) for p in pending],
+            Source,
+        )
+        by_code = {source.code: source for source in created}
+        for item in pending:
+            item.pk = by_code[item.code].pk
+
+    def _load_enterprises(self):
+        self.enterprises = {lookup_key(name): pk for pk, name in Enterprise.objects.values_list("pk", "name")}
+
+    def enterprise(self, name):
+        """Existing enterprise id, or None when it is to be created."""
+        self._ensure("enterprises")
+        return self.enterprises.get(lookup_key(name))
+
+    def _load_organizations(self):
+        self.organizations = {lookup_key(name): pk for pk, name in Organization.objects.values_list("pk", "name")}
+
+    def organization(self, name):
+        self._ensure("organizations")
+        return self.organizations.get(lookup_key(name))

@@ -1,0 +1,58 @@
+"""python manage.py import_sheet KIND FILE [--dry-run]: the admin's import, from the command line."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import BaseCommand, CommandError
+from django.utils import translation
+
+from clusters.imports.handlers import KINDS
+from clusters.imports.services import run_import
+
+
+class Command(BaseCommand):
+    help = "导入表格（xlsx 或 csv）。任何一行有错就什么都不写入，并列出每一处错误。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=KINDS, help="表格类型 / sheet kind")
+        parser.add_argument("file", help="xlsx 或 csv 文件路径")
+        parser.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
+        parser.add_argument("--user", help="记为操作人的用户名（写入历史记录与导入记录）")
+        parser.add_argument("--publisher", default="", help="新建出处时的发布者，例如报送单位名称")
+        parser.add_argument("--language", default=settings.LANGUAGE_CODE, help="消息语言：zh-hans 或 en")
+
+    def handle(self, kind, file, dry_run=False, user=None, publisher="", language=None, **options):
+        with translation.override(language):
+            return self._handle(kind, Path(file), dry_run, user, publisher)
+
+    def _handle(self, kind, path, dry_run, username, publisher):
+        user = None
+        if username:
+            user = get_user_model().objects.filter(username=username).first()
+            if user is None:
+                raise CommandError(translation.gettext("找不到用户“%(name)s”") % {"name": username})
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(
+                translation.gettext("无法读取文件 %(path)s：%(error)s") % {"path": path, "error": error.strerror}
+            ) from error
+        result = run_import(kind, data, file_name=path.name, user=user, dry_run=dry_run, publisher=publisher)
+        for warning in result.warnings:
+            self.stderr.write(translation.gettext("提示：%(text)s") % {"text": warning})
+        if not result.ok:
+            for error in result.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                translation.gettext("%(count)s 处错误（涉及 %(rows)s 行），没有写入任何数据。")
+                % {"count": len(result.errors), "rows": result.error_rows}
+            )
+        for title in result.created_sources:
+            self.stdout.write(translation.gettext("新建出处：%(title)s") % {"title": title})
+        prefix = translation.gettext("预览（未写入）：") if dry_run else translation.gettext("已导入：")
+        self.stdout.write(
+            f"{prefix}{result.summary()}"
+            + translation.gettext("（工作表“%(sheet)s”，共 %(total)s 行）")
+            % {"sheet": result.sheet, "total": result.total}
+        )
