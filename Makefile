@@ -12,7 +12,9 @@ $(VENV)/.installed: requirements.txt
 	$(VENV)/bin/pip install --quiet -r requirements.txt
 	touch $@
 
+# The English catalogue is compiled here: .mo files are build output, not committed.
 install: $(VENV)/.installed
+	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=staticfiles -v0
 
 data: install
 	$(PY) manage.py migrate --noinput
