@@ -38,7 +38,10 @@ def clean_text(value):
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value).replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
-    return text.strip(" \t\n\u3000\xa0")
+    text = text.strip(" \t\n\u3000\xa0")
+    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
+        text = text[1:]  # an export's guard against formula injection
+    return text
 
 
 def normalize_text(value):
