@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 
 from clusters.choices import EvaluationState
 from clusters.models import DimensionScore, EvaluationRecord, EvaluationScheme, EvaluationTransition, SchemeDimension
@@ -114,21 +115,6 @@ class DimensionScoreInline(admin.TabularInline):
         return (obj is None or obj.is_editable) and super().has_delete_permission(request, obj)
 
 
-class EvaluationTransitionInline(admin.TabularInline):
-    model = EvaluationTransition
-    verbose_name_plural = "流转记录（谁、何时、做了什么）"
-    fields = ["at", "from_state", "to_state", "actor", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class QueueFilter(admin.SimpleListFilter):
     """待办: what the signed-in user can act on now, by their permissions."""
 
@@ -194,8 +180,40 @@ class EvaluationRecordAdmin(HistoryAdmin):
         "created_at",
         "updated_at",
     ]
-    readonly_fields = workflow_fields
-    inlines = [DimensionScoreInline, EvaluationTransitionInline]
+    display_fields = ["score_table", "transition_log"]
+    readonly_fields = workflow_fields + display_fields
+    inlines = [DimensionScoreInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "cluster",
+                    "scheme",
+                    ("period", "evaluation_type"),
+                    ("evaluating_body", "evaluated_on"),
+                    ("total", "grade", "conclusion", "valid_until"),
+                    "narrative",
+                    "indicator_values",
+                    "source",
+                    "is_synthetic",
+                ]
+            },
+        ),
+        ("得分", {"fields": ["score_table"]}),
+        (
+            "审核流程",
+            {
+                "fields": [
+                    ("state", "revision", "supersedes"),
+                    "return_reason",
+                    "transition_log",
+                    ("created_by", "created_at", "updated_at"),
+                    ("published_by", "published_at"),
+                ]
+            },
+        ),
+    ]
     actions = ["submit_selected", "approve_selected", "publish_selected"]
 
     @admin.display(description="状态", ordering="state")
@@ -211,8 +229,54 @@ class EvaluationRecordAdmin(HistoryAdmin):
             '<strong style="color:{}">{}</strong>', colours.get(obj.state, "#000"), obj.get_state_display()
         )
 
+    @admin.display(description="维度得分")
+    def score_table(self, obj):
+        """Shown to everyone who may view the record (reviewers need not hold score permissions)."""
+        if obj.pk is None:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (s.dimension.name, s.dimension.weight, s.score, s.dimension.max_score)
+                for s in obj.scores.select_related("dimension").order_by("dimension__order")
+            ),
+        )
+        return format_html(
+            '<table class="score-table"><tr><th>维度</th><th>权重</th><th>得分</th><th>满分</th></tr>{}'
+            "<tr><th>总分</th><th></th><th>{}</th><th>100</th></tr></table>",
+            rows,
+            obj.total if obj.total is not None else "—",
+        )
+
+    @admin.display(description="流转记录")
+    def transition_log(self, obj):
+        """Every transition: when, from → to, who, and the note (e.g. the reason for returning)."""
+        if obj.pk is None:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    localtime(t.at).strftime("%Y-%m-%d %H:%M"),
+                    t.get_from_state_display() or "—",
+                    t.get_to_state_display(),
+                    t.actor or "—",
+                    t.note,
+                )
+                for t in obj.transitions.select_related("actor")
+            ),
+        )
+        if not rows:
+            return "尚无流转"
+        return format_html(
+            '<table class="transition-log"><tr><th>时间</th><th>状态</th><th>操作人</th><th>说明</th></tr>{}</table>',
+            rows,
+        )
+
     def get_readonly_fields(self, request, obj=None):
-        fields = list(self.workflow_fields)
+        fields = list(self.workflow_fields) + self.display_fields
         if obj is not None and obj.scheme_id:
             fields.append("grade")  # follows from the total and the scheme's thresholds
         return fields
