@@ -73,8 +73,4 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, self.history_deleted_template, context)
 
 
-class SourcedInlineMixin:
-    autocomplete_fields = ["source"]
-
-
 admin.site.empty_value_display = "—"

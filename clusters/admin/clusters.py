@@ -17,7 +17,8 @@ from clusters.models import (
 )
 from clusters.selectors import cities_with_province
 
-from .base import HistoryAdmin, SourcedInlineMixin
+from .base import HistoryAdmin
+from .inlines import BoundedInline, BoundedStackedInline
 
 
 @admin.register(Field)
@@ -81,20 +82,20 @@ class ProvinceListFilter(admin.SimpleListFilter):
         return queryset
 
 
-class LeadEnterpriseInline(SourcedInlineMixin, admin.TabularInline):
+class LeadEnterpriseInline(BoundedInline):
     model = LeadEnterprise
     autocomplete_fields = ["enterprise", "source"]
     fields = ["enterprise", "note", "order", "source"]
     extra = 0
 
 
-class CharacteristicInline(SourcedInlineMixin, admin.StackedInline):
+class CharacteristicInline(BoundedStackedInline):
     model = Characteristic
     fields = [("category", "source"), "text"]
     extra = 0
 
 
-class TargetInline(SourcedInlineMixin, admin.TabularInline):
+class TargetInline(BoundedInline):
     model = Target
     autocomplete_fields = ["indicator", "source"]
     fields = [
@@ -110,16 +111,13 @@ class TargetInline(SourcedInlineMixin, admin.TabularInline):
     extra = 0
 
 
-class MeasureInline(SourcedInlineMixin, admin.StackedInline):
+class MeasureInline(BoundedStackedInline):
     model = Measure
     fields = [("category", "title"), ("issuing_body", "issued_on"), "document_title", "description", "source"]
     extra = 0
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("category", "source")
 
-
-class IndicatorValueInline(SourcedInlineMixin, admin.TabularInline):
+class IndicatorValueInline(BoundedInline):
     model = IndicatorValue
     autocomplete_fields = ["indicator", "source"]
     fields = ["indicator", "period", "qualifier", "value", "original_text", "source", "is_synthetic"]
