@@ -285,8 +285,9 @@ class DimensionScore(models.Model):
         return super().delete(*args, **kwargs)
 
     def clean(self):
-        if self.dimension_id and self.record_id:
-            if self.record.scheme_id != self.dimension.scheme_id:
+        record = self.record if self.record_id else self._meta.get_field("record").get_cached_value(self, None)
+        if self.dimension_id and record is not None:
+            if record.scheme_id != self.dimension.scheme_id:
                 raise ValidationError({"dimension": "该维度不属于评估记录所用的评估方案。"})
             if self.score is not None and self.score > self.dimension.max_score:
                 raise ValidationError({"score": f"得分不能超过该维度满分 {self.dimension.max_score}。"})
