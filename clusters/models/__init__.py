@@ -4,6 +4,7 @@ from .evaluations import DimensionScore, EvaluationRecord, EvaluationScheme, Eva
 from .imports import ImportRecord
 from .indicators import Indicator, IndicatorValue, Target
 from .measures import Measure, MeasureCategory
+from .roles import StaffScope
 from .sources import Source
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "Province",
     "SchemeDimension",
     "Source",
+    "StaffScope",
     "Target",
 ]

@@ -1,0 +1,85 @@
+"""Who may reach which records: the one place the role scope is decided.
+
+Every surface that lists or changes records (admin, write API, import, exports) asks here, so a
+scope rule changes once. A record belongs to the scope of its cluster; a programme-wide record
+(a measure with no cluster) belongs to national staff only.
+"""
+
+from django.db.models import Q
+
+from clusters.models import Cluster
+
+NATIONAL_ADMIN_GROUP = "国家管理员"
+PROVINCE_EDITOR_GROUP = "省级编辑"
+CLUSTER_EDITOR_GROUP = "集群编辑"
+REVIEWER_GROUP = "评审员"
+READ_ONLY_GROUP = "只读"
+
+
+def is_national(user):
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_is_national_scope", None)
+    if cached is None:
+        cached = user.groups.filter(name=NATIONAL_ADMIN_GROUP).exists() or _scope_row(user, "is_national")
+        user._is_national_scope = cached
+    return cached
+
+
+def _scope_row(user, attribute):
+    scope = getattr(user, "cluster_scope", None) if _has_scope(user) else None
+    return bool(scope and getattr(scope, attribute))
+
+
+def _has_scope(user):
+    from clusters.models import StaffScope
+
+    try:
+        user.cluster_scope  # noqa: B018  (the related lookup is the test)
+    except StaffScope.DoesNotExist:
+        return False
+    return True
+
+
+def scoped_cluster_ids(user):
+    """A subquery of the cluster ids the user may edit, or None when the user is not limited."""
+    if is_national(user):
+        return None
+    if not (user and user.is_authenticated and _has_scope(user)):
+        return Cluster.objects.none().values("pk")
+    scope = user.cluster_scope
+    through = Cluster.cities.through.objects
+    return Cluster.objects.filter(
+        Q(pk__in=scope.clusters.values("pk"))
+        | Q(pk__in=through.filter(city__province__in=scope.provinces.values("pk")).values("cluster"))
+    ).values("pk")
+
+
+def limit_to_scope(queryset, user, cluster_path="cluster"):
+    """Filter any queryset whose rows hang off a cluster at `cluster_path` ("" for clusters themselves)."""
+    ids = scoped_cluster_ids(user)
+    if ids is None:
+        return queryset
+    lookup = f"{cluster_path}__in" if cluster_path else "pk__in"
+    return queryset.filter(**{lookup: ids})
+
+
+def cluster_in_scope(user, cluster):
+    """For a cluster about to be saved: programme-wide (None) needs national rights."""
+    if is_national(user):
+        return True
+    if cluster is None or cluster.pk is None:
+        return False
+    return Cluster.objects.filter(pk=cluster.pk, pk__in=scoped_cluster_ids(user)).exists()
+
+
+def cities_in_scope(user, cities):
+    """A province editor may place a cluster only where at least one city is in their provinces."""
+    if is_national(user):
+        return True
+    if not _has_scope(user):
+        return False
+    province_codes = set(user.cluster_scope.provinces.values_list("code", flat=True))
+    return any(city.province_id in province_codes for city in cities)
