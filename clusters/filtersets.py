@@ -138,6 +138,28 @@ class ClusterScopedFilterSet(django_filters.FilterSet):
         )
 
 
+class StrictNullBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0); empty means "no filter"; anything else is an error, not silently ignored."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if str(value).lower() in {"true", "1"}:
+            return True
+        if str(value).lower() in {"false", "0"}:
+            return False
+        raise forms.ValidationError(_("请填写 true 或 false。"), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictNullBooleanField
+
+
 class YearFilter(django_filters.NumberFilter):
     """A four-digit year: anything else is a 400 naming the parameter, not an empty list."""
 
@@ -159,7 +181,7 @@ class MeasureFilterSet(ClusterScopedFilterSet):
     category = django_filters.ModelChoiceFilter(
         queryset=MeasureCategory.objects.all(), to_field_name="slug", label=_("举措类别")
     )
-    programme = django_filters.BooleanFilter(
+    programme = StrictBooleanFilter(
         field_name="cluster", lookup_expr="isnull", label=_("仅面向全部集群的举措（true）或仅具体集群的（false）")
     )
     issued_after = django_filters.DateFilter(field_name="issued_on", lookup_expr="gte", label=_("发布日期不早于"))
@@ -258,7 +280,7 @@ class EvaluationFilterSet(ClusterScopedFilterSet):
 
 
 class ProvinceFilterSet(django_filters.FilterSet):
-    has_clusters = django_filters.BooleanFilter(method="filter_has_clusters", label=_("是否有公开集群"))
+    has_clusters = StrictBooleanFilter(method="filter_has_clusters", label=_("是否有公开集群"))
 
     class Meta:
         model = Province
@@ -271,7 +293,7 @@ class ProvinceFilterSet(django_filters.FilterSet):
 
 class CityFilterSet(django_filters.FilterSet):
     province = django_filters.ModelChoiceFilter(queryset=Province.objects.all(), to_field_name="code", label=_("省份"))
-    has_clusters = django_filters.BooleanFilter(method="filter_has_clusters", label=_("是否有公开集群"))
+    has_clusters = StrictBooleanFilter(method="filter_has_clusters", label=_("是否有公开集群"))
 
     class Meta:
         model = City

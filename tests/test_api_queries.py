@@ -1,0 +1,77 @@
+"""A read costs the same number of SQL queries at 25 clusters as at several hundred.
+
+Each endpoint is measured on the shipped data plus one synthetic cluster (26 clusters), then again after
+bulk-creating 400 more synthetic clusters with cities, measures, targets, indicator values and scored
+evaluations, at the largest page size. The count must not grow, and must stay under a fixed bound.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from clusters.models import Cluster
+from tests.api_support import make_synthetic_clusters, make_user
+
+pytestmark = pytest.mark.django_db
+
+# Queries per read, for an anonymous reader; a signed-in one adds the session and user lookups (2),
+# the permission lookups where visibility depends on them (2), and on the cluster detail the prefetch of
+# the evaluations that user may see (2). A change here is a change to the selectors: look before raising.
+ANONYMOUS = {
+    "/api/fields/": 2,  # count, page
+    "/api/provinces/": 2,
+    "/api/cities/": 2,  # the page joins each city's province
+    "/api/clusters/": 4,  # count, page, cities with provinces, lead enterprises
+    "/api/clusters/{slug}/": 10,  # the cluster, then one query per prefetched relation
+    "/api/measures/": 2,
+    "/api/targets/": 3,  # + the page's clusters' indicator values, for progress
+    "/api/indicator-values/": 2,
+    "/api/evaluations/": 3,  # + dimension scores
+    "/api/stats/": 6,
+}
+STAFF = {
+    **{url: n + 2 for url, n in ANONYMOUS.items()},
+    **{url: ANONYMOUS[url] + 4 for url in ANONYMOUS if url.startswith(("/api/clusters/", "/api/measures/"))},
+    "/api/targets/": ANONYMOUS["/api/targets/"] + 4,
+    "/api/indicator-values/": ANONYMOUS["/api/indicator-values/"] + 4,
+    "/api/evaluations/": ANONYMOUS["/api/evaluations/"] + 4,
+    "/api/clusters/{slug}/": ANONYMOUS["/api/clusters/{slug}/"] + 6,
+}
+ENDPOINTS = list(ANONYMOUS)
+
+
+def count_queries(client, url):
+    cache.clear()  # throttle counters: keep the cache's own bookkeeping identical between runs
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"page_size": 200} if "{" not in url and "stats" not in url else {})
+    assert response.status_code == 200, response.content[:300]
+    return len(queries)
+
+
+def measure(client, slug):
+    return {url: count_queries(client, url.format(slug=slug)) for url in ENDPOINTS}
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "staff"])
+def test_query_count_does_not_grow_with_the_data(signed_in, django_assert_max_num_queries):
+    client = APIClient()
+    expected = ANONYMOUS
+    if signed_in:
+        client.force_login(make_user("staff", "view_cluster", "view_evaluationrecord"))
+        expected = STAFF
+
+    # 26 clusters: the shipped 25 and one with two of everything (so every prefetch has rows to fetch).
+    small_cluster = make_synthetic_clusters(1, per_cluster=2)[0]
+    small = measure(client, small_cluster.slug)
+
+    # 426 clusters, the new ones with five measures, targets, values and scored evaluations each.
+    synthetic = make_synthetic_clusters(400, per_cluster=5, start=1)
+    assert Cluster.objects.count() == 426
+    large = measure(client, synthetic[0].slug)
+
+    assert large == small == expected
+    for url in ENDPOINTS:
+        with django_assert_max_num_queries(expected[url]):
+            count_queries(client, url.format(slug=synthetic[-1].slug))
