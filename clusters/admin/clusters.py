@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count, Prefetch
 from django.utils.html import format_html_join
 
+from clusters.imports.admin import SheetImportExportMixin
 from clusters.models import (
     Batch,
     Characteristic,
@@ -125,7 +126,7 @@ class IndicatorValueInline(BoundedInline):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(HistoryAdmin):
+class ClusterAdmin(SheetImportExportMixin, HistoryAdmin):
     list_display = ["name", "field", "tier", "status", "province_names", "city_names", "batch", "published"]
     list_filter = ["field", ProvinceListFilter, "tier", "status", "batch", "published", "is_synthetic"]
     list_select_related = ["field", "batch"]

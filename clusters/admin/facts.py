@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from clusters.imports.admin import SheetImportExportMixin
 from clusters.models import Indicator, IndicatorValue, Measure, MeasureCategory, Target
 
 from .base import HistoryAdmin
@@ -13,7 +14,7 @@ class IndicatorAdmin(HistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(HistoryAdmin):
+class IndicatorValueAdmin(SheetImportExportMixin, HistoryAdmin):
     list_display = ["cluster", "indicator", "period", "qualifier", "value", "unit", "source", "is_synthetic"]
     list_filter = ["indicator", "period", "qualifier", "is_synthetic", "cluster__field"]
     list_select_related = ["cluster", "indicator", "source"]
@@ -26,7 +27,7 @@ class IndicatorValueAdmin(HistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(HistoryAdmin):
+class TargetAdmin(SheetImportExportMixin, HistoryAdmin):
     list_display = [
         "cluster",
         "indicator",
@@ -54,7 +55,7 @@ class MeasureCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(HistoryAdmin):
+class MeasureAdmin(SheetImportExportMixin, HistoryAdmin):
     list_display = ["title", "cluster", "category", "issuing_body", "document_title", "issued_on", "source"]
     list_filter = ["category", "cluster__field", ("cluster", admin.EmptyFieldListFilter)]
     list_select_related = ["cluster", "category", "source"]

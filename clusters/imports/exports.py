@@ -1,6 +1,7 @@
 """Export files and downloadable templates for the four sheet kinds."""
 
 import io
+import json
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +31,7 @@ def export_file(kind, queryset=None, file_format="xlsx"):
     elif file_format == "csv":
         content = dataset.export("csv").encode("utf-8-sig")  # the BOM makes Excel read UTF-8
     else:
-        content = dataset.export("json", ensure_ascii=False).encode("utf-8")
+        content = json.dumps(dataset.dict, ensure_ascii=False, indent=1, default=str).encode("utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return content, FORMATS[file_format], f"{kind}-{stamp}.{file_format}"
 

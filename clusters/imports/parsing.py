@@ -425,6 +425,9 @@ def parse_period(value):
         year, quarter = match[1], _CHINESE_QUARTERS[match[2] or match[3]]
     elif match := re.fullmatch(r"(\d{4})(?:年|-)?(?:H([12])|([上下])半年)", text):
         year, half = match[1], int(match[2]) if match[2] else (1 if match[3] == "上" else 2)
+    elif re.fullmatch(r"\d{4}([-/.])\d{1,2}\1\d{1,2}|\d{4}年\d{1,2}月\d{1,2}[日号]?", text):
+        date = parse_date(text)  # a full date names its month
+        year, month = str(date.year), date.month
     else:
         raise ParseError(_("“%(text)s”不是期间（例如 2020、2020-06、2020-Q2、2020年上半年）") % {"text": original})
     if not 1949 <= int(year) <= 2100:

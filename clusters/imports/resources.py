@@ -213,7 +213,7 @@ class ClusterResource(SheetResource):
 
     @staticmethod
     def queryset(queryset=None):
-        queryset = Cluster.objects.all() if queryset is None else queryset
+        queryset = Cluster.objects.all() if queryset is None else queryset.prefetch_related(None)
         return queryset.select_related("field", "batch", "promotion_organization").prefetch_related(
             Prefetch("cities", queryset=City.objects.order_by("code")),
             Prefetch("lead_enterprises", queryset=LeadEnterprise.objects.select_related("enterprise")),

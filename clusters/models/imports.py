@@ -15,7 +15,12 @@ class ImportRecord(models.Model):
 
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     file_name = models.CharField("文件名", max_length=255, blank=True)
     kind = models.CharField("类型", max_length=20, choices=KIND_CHOICES)
