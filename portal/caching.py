@@ -1,0 +1,85 @@
+"""Whole-response caching for anonymous reads, invalidated the moment any data changes.
+
+Every cached key carries a data version; a change to any record bumps the version, so stale
+pages simply stop being looked up (and expire on their own). Staff and sessions are never cached.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.cache import get_conditional_response
+
+DATA_VERSION_KEY = "portal:data-version"
+
+
+def data_version():
+    version = cache.get(DATA_VERSION_KEY)
+    if version is None:
+        cache.add(DATA_VERSION_KEY, 1, timeout=None)
+        version = cache.get(DATA_VERSION_KEY, 1)
+    return version
+
+
+def bump_data_version(**_signal_kwargs):
+    try:
+        cache.incr(DATA_VERSION_KEY)
+    except ValueError:  # not set yet (or evicted): any new value invalidates
+        cache.set(DATA_VERSION_KEY, 2, timeout=None)
+
+
+class PublicCacheMiddleware:
+    """Serve repeated anonymous GETs of public pages and the API from the cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.timeout = getattr(settings, "PUBLIC_CACHE_SECONDS", 0)
+        self.prefixes = tuple(getattr(settings, "PUBLIC_CACHE_PREFIXES", ("/",)))
+        self.excluded = tuple(getattr(settings, "PUBLIC_CACHE_EXCLUDED_PREFIXES", ("/admin/",)))
+
+    def __call__(self, request):
+        if not self._cacheable_request(request):
+            return self.get_response(request)
+        key = self._key(request)
+        response = cache.get(key)
+        if response is not None:
+            response["X-Cache"] = "hit"
+            # A client that already holds this version gets a 304, as it would from the view.
+            return get_conditional_response(request, etag=response.get("ETag"), last_modified=None, response=response)
+        response = self.get_response(request)
+        if self._cacheable_response(request, response):
+            cache.set(key, response, self.timeout)
+            response["X-Cache"] = "miss"
+        return response
+
+    def _cacheable_request(self, request):
+        path = request.path
+        return (
+            self.timeout > 0
+            and request.method in ("GET", "HEAD")
+            and path.startswith(self.prefixes)
+            and not path.startswith(self.excluded)
+            and not request.user.is_authenticated
+            and "HTTP_AUTHORIZATION" not in request.META
+        )
+
+    @staticmethod
+    def _cacheable_response(request, response):
+        # `Vary: Cookie` only matters for sessions, and only anonymous requests get here; a page that
+        # embeds a CSRF token is per-visitor, so it is never shared.
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and "private" not in response.get("Cache-Control", "")
+        )
+
+    @staticmethod
+    def _key(request):
+        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        accept = request.META.get("HTTP_ACCEPT", "")[:100]
+        language = getattr(request, "LANGUAGE_CODE", "")
+        return (
+            f"portal:response:{data_version()}:{language}:{hashlib.sha256(accept.encode()).hexdigest()[:12]}:{digest}"
+        )
