@@ -81,19 +81,33 @@ def _options(objects, key, label, selected):
     return options
 
 
-def _form_options(filterset):
+def _selects(request, filterset):
+    """The filter form's selects, with options in the page's language."""
     choices = selectors.filter_options()
-    cleaned = getattr(filterset.form, "cleaned_data", {})
-    return {
+    form = filterset.form
+    cleaned = getattr(form, "cleaned_data", {})
+
+    def city_label(city):
+        return f"{loc(city)}（{loc(city.province, 'short_name')}）"
+
+    options = {
         "field": _options(choices["fields"], "slug", loc, cleaned.get("field")),
         "province": _options(choices["provinces"], "code", loc, cleaned.get("province")),
-        "city": _options(
-            choices["cities"], "code", lambda c: f"{loc(c)}（{loc(c.province, 'short_name')}）", cleaned.get("city")
-        ),
+        "city": _options(choices["cities"], "code", city_label, cleaned.get("city")),
         "tier": [(value, choice(label)) for value, label in Tier.choices],
         "status": [(value, choice(label)) for value, label in ClusterStatus.choices],
-        "ordering": [(value, str(label)) for value, label in filterset.form.fields["ordering"].choices if value],
     }
+    return [
+        {
+            "name": name,
+            "label": form[name].label,
+            "empty_label": form.fields[name].empty_label,
+            "options": opts,
+            "selected": request.GET.get(name, ""),
+            "errors": form.errors.get(name, []) if filterset.is_bound else [],
+        }
+        for name, opts in options.items()
+    ]
 
 
 @require_safe
@@ -101,16 +115,25 @@ def cluster_list(request):
     filterset = filter_clusters(request)
     valid = not filterset.is_bound or filterset.is_valid()
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    form = filterset.form
+    querystring = _querystring(request.GET, page=None)
     context = {
         "filterset": filterset,
-        "form": filterset.form,
-        "options": _form_options(filterset),
-        "selected": {name: request.GET.get(name, "") for name in (*FILTER_NAMES, "ordering")},
+        "form": form,
+        "selects": _selects(request, filterset),
+        "ordering_options": [(value, str(label)) for value, label in form.fields["ordering"].choices if value],
+        "selected_ordering": request.GET.get("ordering", ""),
+        "error_list": [
+            (form[name].label if name in form.fields else name, errors) for name, errors in form.errors.items()
+        ]
+        if filterset.is_bound
+        else [],
         "active_filters": _active_filters(request, filterset),
+        "canonical": request.build_absolute_uri(request.path + (querystring if valid and querystring != "?" else "")),
         "page_obj": page,
         "clusters": page.object_list,
         "valid": valid,
-        "querystring": _querystring(request.GET, page=None),
+        "querystring": querystring,
         "page_links": [
             {"number": n, "url": _querystring(request.GET, page=str(n))}
             for n in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)

@@ -4,8 +4,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from clusters.choices import Qualifier
 from clusters.progress import period_position
@@ -15,39 +14,39 @@ register = template.Library()
 # The closed vocabularies in clusters.choices carry Chinese labels; these marks put them in the English
 # catalogue (tests/test_pages.py checks that every label there is translated).
 CHOICE_LABELS = [
-    N_("国家级"),
-    N_("省级"),
-    N_("市级"),
-    N_("培育中"),
-    N_("重点支持"),
-    N_("警示"),
-    N_("退出"),
-    N_("先发优势"),
-    N_("产业规模"),
-    N_("市场份额"),
-    N_("产业链条"),
-    N_("链主企业"),
-    N_("核心技术"),
-    N_("创新要素"),
-    N_("其他"),
-    N_("竞赛决赛"),
-    N_("验收"),
-    N_("年度监测"),
-    N_("复核"),
-    N_("优秀"),
-    N_("良好"),
-    N_("合格"),
-    N_("不合格"),
-    N_("保留"),
-    N_("东部"),
-    N_("中部"),
-    N_("西部"),
-    N_("东北"),
-    N_("新闻报道"),
-    N_("研究简报"),
-    N_("政府文件"),
-    N_("标准"),
-    N_("地方报送"),
+    gettext_noop("国家级"),
+    gettext_noop("省级"),
+    gettext_noop("市级"),
+    gettext_noop("培育中"),
+    gettext_noop("重点支持"),
+    gettext_noop("警示"),
+    gettext_noop("退出"),
+    gettext_noop("先发优势"),
+    gettext_noop("产业规模"),
+    gettext_noop("市场份额"),
+    gettext_noop("产业链条"),
+    gettext_noop("链主企业"),
+    gettext_noop("核心技术"),
+    gettext_noop("创新要素"),
+    gettext_noop("其他"),
+    gettext_noop("竞赛决赛"),
+    gettext_noop("验收"),
+    gettext_noop("年度监测"),
+    gettext_noop("复核"),
+    gettext_noop("优秀"),
+    gettext_noop("良好"),
+    gettext_noop("合格"),
+    gettext_noop("不合格"),
+    gettext_noop("保留"),
+    gettext_noop("东部"),
+    gettext_noop("中部"),
+    gettext_noop("西部"),
+    gettext_noop("东北"),
+    gettext_noop("新闻报道"),
+    gettext_noop("研究简报"),
+    gettext_noop("政府文件"),
+    gettext_noop("标准"),
+    gettext_noop("地方报送"),
 ]
 
 
@@ -61,7 +60,8 @@ def loc(obj, attr="name"):
     if obj is None:
         return ""
     if is_english():
-        english = getattr(obj, f"{attr}_en", "")
+        # Short names have no English form of their own: the English name is short already.
+        english = getattr(obj, f"{attr}_en", "") or getattr(obj, "name_en", "")
         if english:
             return english
     return getattr(obj, attr, "")
@@ -71,6 +71,14 @@ def loc(obj, attr="name"):
 def choice(label):
     """Translate a choice label from clusters.choices (`{{ cluster.get_tier_display|choice }}`)."""
     return gettext(str(label)) if label else ""
+
+
+@register.filter
+def paren(text):
+    """“（亿元）” in Chinese, “ (亿元)” in English."""
+    if not text:
+        return ""
+    return f" ({text})" if is_english() else f"（{text}）"
 
 
 @register.filter
@@ -84,9 +92,9 @@ def num(value):
 
 
 VALUE_PREFIX = {
-    Qualifier.AT_LEAST: N_("超过"),
-    Qualifier.ABOUT: N_("约"),
-    Qualifier.BELOW: N_("不足"),
+    Qualifier.AT_LEAST: gettext_noop("超过"),
+    Qualifier.ABOUT: gettext_noop("约"),
+    Qualifier.BELOW: gettext_noop("不足"),
 }
 TARGET_PREFIX = {
     Qualifier.AT_LEAST: "≥",
@@ -95,11 +103,18 @@ TARGET_PREFIX = {
 }
 
 
+def with_unit(number, unit):
+    """“2000 亿元” but “22%”: a percent sign sits right against its number."""
+    if not unit:
+        return number
+    return f"{number}{unit}" if unit.startswith("%") else f"{number} {unit}"
+
+
 @register.simple_tag
 def figure(value, qualifier, unit=""):
     """A figure as its source states it: “超过 2000 亿元”, “约 50 %”. Bounds stay bounds."""
     prefix = VALUE_PREFIX.get(qualifier)
-    text = f"{num(value)} {unit}".strip()
+    text = with_unit(num(value), unit)
     return f"{gettext(prefix)} {text}" if prefix else text
 
 
@@ -107,7 +122,7 @@ def figure(value, qualifier, unit=""):
 def target_figure(target):
     """A target value with its direction: “≥ 4000 亿元”."""
     prefix = TARGET_PREFIX.get(target.qualifier, "")
-    return f"{prefix} {num(target.target_value)} {target.indicator.unit}".strip()
+    return f"{prefix} {with_unit(num(target.target_value), target.indicator.unit)}".strip()
 
 
 @register.simple_tag(takes_context=True)
@@ -140,7 +155,7 @@ def line_chart(series, unit="", label=""):
         xs = [period_position(p.period) for p in series]
         ys = [float(p.value) for p in series]
         x0, x1 = min(xs), max(xs)
-        y1 = max(ys) * 1.1 or 1.0
+        y1 = max(ys) or 1.0
         y0 = 0.0 if min(ys) >= 0 else min(ys) * 1.1
         for row, x, y in zip(series, xs, ys, strict=True):
             px = left + (width - left - right) * ((x - x0) / (x1 - x0) if x1 > x0 else 0.5)

@@ -1,0 +1,107 @@
+"""The public site in a real browser: find, filter, open and switch language, with screenshots."""
+
+import re
+
+import pytest
+
+from clusters.models import Cluster
+
+pytestmark = pytest.mark.browser
+
+IT_CLUSTERS = 10  # seed 004: 信息技术 10 of the 25 national clusters
+
+
+def shot(page, folder, name):
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path}")
+    return path
+
+
+def test_home_filter_open_and_switch_to_english(desktop, screenshots):
+    page = desktop
+    page.goto(page.base_url + "/")
+    assert page.title().startswith("先进制造业集群门户")
+    assert page.locator("h1").inner_text() == "中国先进制造业集群"
+    assert page.locator(".stat dd").first.inner_text() == str(Cluster.objects.public().count())
+    shot(page, screenshots, "01-home-zh")
+
+    # Into the list, then filter by field with the form, as a user would.
+    page.get_by_role("link", name="集群名录").first.click()
+    page.wait_for_url(re.compile(r"/clusters/$"))
+    page.get_by_label("领域").select_option(label="信息技术")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url(re.compile(r"field=information-technology"))
+    rows = page.locator(".cluster-table tbody tr")
+    assert rows.count() == IT_CLUSTERS
+    assert page.locator(".result-count").inner_text() == f"共 {IT_CLUSTERS} 个集群"
+    assert "领域：信息技术" in page.locator(".active-filters").inner_text()
+    shot(page, screenshots, "02-list-it-zh")
+
+    # Open one cluster: its targets are there with a progress status.
+    first = rows.first.locator("th a")
+    name = first.inner_text()
+    first.click()
+    page.wait_for_url(re.compile(r"/clusters/[\w-]+/$"))
+    assert page.locator("h1").inner_text() == name
+    cluster = Cluster.objects.get(name=name)
+    targets = page.locator("#targets .target")
+    assert targets.count() == cluster.targets.count()
+    shot(page, screenshots, "03-detail-zh")
+
+    # Switch to English: page strings change, data stays as entered, field names come in English.
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == name
+    assert page.locator("#targets-title").inner_text() == "Targets"
+    assert page.locator(".eyebrow").inner_text() == cluster.field.name_en
+    shot(page, screenshots, "04-detail-en")
+
+    # The choice sticks: the list is English too, and the filter survives.
+    page.goto(page.base_url + "/clusters/?field=information-technology")
+    assert page.locator(".result-count").inner_text() == f"{IT_CLUSTERS} clusters"
+    shot(page, screenshots, "05-list-it-en")
+
+
+def test_a_cluster_with_targets_shows_progress(desktop, screenshots):
+    cluster = Cluster.objects.public().filter(targets__isnull=False).order_by("name").first()
+    assert cluster is not None, "the shipped data holds targets"
+    page = desktop
+    page.goto(page.base_url + cluster.get_absolute_url())
+    targets = page.locator("#targets .target")
+    assert targets.count() == cluster.targets.count()
+    assert targets.first.locator(".status-label").inner_text() in {
+        "已实现",
+        "进度正常",
+        "进度落后",
+        "无基期，无法判断进度",
+        "暂无数据",
+    }
+    shot(page, screenshots, "06-detail-targets-zh")
+
+
+def test_phone_width_has_no_horizontal_overflow(phone, screenshots):
+    page = phone
+    cluster = Cluster.objects.public().filter(targets__isnull=False).order_by("name").first()
+    for name, path in [
+        ("07-phone-home", "/"),
+        ("08-phone-list", "/clusters/?field=information-technology"),
+        ("09-phone-detail", cluster.get_absolute_url()),
+    ]:
+        page.goto(page.base_url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        shot(page, screenshots, name)
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 390px"
+
+
+def test_accept_language_english_is_honoured(browser, live_server, shipped_data, screenshots):
+    context = browser.new_context(locale="en-US", extra_http_headers={"Accept-Language": "en-US,en;q=0.9"})
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/")
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.locator("h1").inner_text() == "Advanced manufacturing clusters of China"
+        shot(page, screenshots, "10-home-en")
+    finally:
+        context.close()

@@ -1,0 +1,379 @@
+"""The public pages through Django's test client on the real database (shipped data plus test rows)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from clusters.choices import CharacteristicCategory, ClusterStatus, Conclusion, EvaluationType, Grade, Region, Tier
+from clusters.models import Cluster
+from clusters.templatetags.portal import CHOICE_LABELS
+from tests import page_data
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("clusters:list")
+HOME = reverse("clusters:home")
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def names(response):
+    return [c.name for c in response.context["clusters"]]
+
+
+def count(response):
+    return response.context["page_obj"].paginator.count
+
+
+# --- Home ---------------------------------------------------------------------------------------------------------
+
+
+def test_home_shows_the_headline_counts_of_the_shipped_data(client):
+    response = client.get(HOME)
+    assert response.status_code == 200
+    stats = response.context["stats"]
+    # Seed 004: 25 national clusters in 9 province-level divisions and 21 cities; more than 70% in the east.
+    assert (stats["clusters"], stats["provinces"], stats["cities"]) == (25, 9, 21)
+    assert {f.name: f.count for f in stats["by_field"]} == {
+        "信息技术": 10,
+        "高端装备制造": 8,
+        "新材料": 3,
+        "生物": 2,
+        "新能源": 2,
+    }
+    assert response.context["eastern_percent"] > 70
+    html = response.content.decode()
+    assert "<title>先进制造业集群门户" in html
+    assert f'href="{LIST}?field=information-technology"' in html
+    assert f'href="{LIST}?province=440000"' in html
+    assert "演示集群" not in html  # no synthetic data shipped, so no notice
+
+
+def test_home_in_english_uses_english_names(client):
+    response = client.get(HOME, **EN)
+    html = response.content.decode()
+    assert response["Content-Language"] == "en"
+    assert '<html lang="en">' in html
+    assert "Advanced manufacturing clusters of China" in html
+    assert "Information technology" in html and "Guangdong" in html
+    assert "按领域" not in html
+
+
+def test_home_flags_synthetic_clusters(client):
+    page_data.demo_cluster()
+    html = client.get(HOME).content.decode()
+    assert "当前数据中含 1 个演示集群" in html
+
+
+# --- List and filters ---------------------------------------------------------------------------------------------
+
+
+def test_list_shows_all_public_clusters_paginated(client):
+    page_data.hidden_cluster()
+    response = client.get(LIST)
+    assert response.status_code == 200
+    assert count(response) == 25
+    assert len(response.context["clusters"]) == 20
+    assert "未公开测试集群" not in response.content.decode()
+    second = client.get(LIST, {"page": 2})
+    assert len(second.context["clusters"]) == 5
+    assert not set(names(response)) & set(names(second))
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"field": "information-technology"}, 10),
+        ({"field": "high-end-equipment"}, 8),
+        ({"field": "new-materials"}, 3),
+        ({"province": "440000"}, 6),  # 广东
+        ({"province": "320000"}, 6),  # 江苏
+        ({"city": "440300"}, None),  # 深圳: counted below
+        ({"tier": "national"}, 25),
+        ({"tier": "municipal"}, 0),
+        ({"status": ClusterStatus.KEY_SUPPORT}, None),
+        ({"q": "海康威视"}, 1),  # a lead enterprise
+        ({"q": "集成电路"}, 1),  # a name
+        ({"q": "成都"}, 2),  # a city: 成都 software, and 成德 which spans 成都、德阳
+    ],
+)
+def test_each_filter_alone(client, params, expected):
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+    got = count(response)
+    if expected is None:
+        expected = Cluster.objects.public().filter(**_orm(params)).distinct().count()
+    assert got == expected, names(response)
+    assert got > 0 or "没有符合条件的集群" in response.content.decode()
+
+
+def _orm(params):
+    key, value = next(iter(params.items()))
+    return {{"city": "cities__code", "status": "status"}[key]: value}
+
+
+def test_text_search_matches_name_short_name_enterprise_and_city(client):
+    demo = page_data.demo_cluster()
+    for term in ["演示生物医药", "演示生物", "链主甲", "东莞", "Dongguan"]:
+        assert demo.name in names(client.get(LIST, {"q": term})), term
+
+
+def test_city_search_finds_clusters_spanning_several_cities_once(client):
+    response = client.get(LIST, {"q": "市"})
+    assert len(names(response)) == len(set(names(response)))
+
+
+def test_filters_combine(client):
+    response = client.get(LIST, {"field": "information-technology", "province": "440000", "tier": "national"})
+    assert response.status_code == 200
+    clusters = list(response.context["clusters"])
+    assert 0 < len(clusters) < 10
+    for cluster in clusters:
+        assert cluster.field.slug == "information-technology"
+        assert "440000" in {p.code for p in cluster.provinces}
+    assert count(client.get(LIST, {"field": "new-energy", "q": "海康威视"})) == 0
+
+
+def test_province_filter_keeps_a_multi_city_cluster_once(client):
+    response = client.get(LIST, {"province": "440000"})
+    assert len(names(response)) == len(set(names(response)))
+    assert any("广深佛莞" in n or "广佛惠" in n for n in names(response))
+
+
+def test_ordering(client):
+    by_name = names(client.get(LIST, {"ordering": "name"}))
+    assert by_name == sorted(by_name)
+    desc = names(client.get(LIST, {"ordering": "-name"}))
+    assert desc == sorted(desc, reverse=True)
+
+
+def test_active_filters_are_shown_and_removable(client):
+    response = client.get(LIST, {"field": "information-technology", "province": "440000", "page": "1"})
+    active = {f["name"]: f for f in response.context["active_filters"]}
+    assert active["field"]["value"] == "信息技术"
+    assert active["province"]["value"] == "广东省"
+    # Removing one keeps the other and drops the page.
+    assert active["field"]["remove_url"] == "?province=440000"
+    assert active["province"]["remove_url"] == "?field=information-technology"
+    html = response.content.decode()
+    assert "领域：信息技术" in html and "清除全部" in html
+
+
+def test_pagination_keeps_the_filters(client):
+    page_data.many_clusters(30)
+    response = client.get(LIST, {"field": "information-technology", "q": "测试"})
+    assert count(response) == 30
+    html = response.content.decode()
+    assert 'href="?field=information-technology&amp;q=%E6%B5%8B%E8%AF%95&amp;page=2"' in html
+    second = client.get(LIST, {"field": "information-technology", "q": "测试", "page": 2})
+    assert len(second.context["clusters"]) == 10
+    assert not set(names(response)) & set(names(second))
+    # A page number past the end shows the last page rather than failing.
+    assert client.get(LIST, {"field": "information-technology", "q": "测试", "page": 99}).status_code == 200
+
+
+def test_empty_result_is_explained(client):
+    response = client.get(LIST, {"q": "不存在的集群名称"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "没有符合条件的集群" in html and "查看全部集群" in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"field": "nope", "province": "12"},
+        {"city": "999999"},
+        {"tier": "galactic"},
+        {"status": "<script>"},
+        {"ordering": "password"},
+        {"province": "'; drop table clusters_cluster; --"},
+    ],
+)
+def test_bad_filter_values_show_the_form_error_not_a_500(client, params):
+    response = client.get(LIST, params)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "部分筛选条件无效" in html
+    assert 'aria-invalid="true"' in html
+    assert "<script>" not in html
+    # The page still lists clusters (the invalid condition is ignored, and says so).
+    assert count(response) == 25
+
+
+def test_synthetic_clusters_carry_a_badge_in_the_list(client):
+    page_data.demo_cluster()
+    html = client.get(LIST, {"q": "演示生物"}).content.decode()
+    assert 'class="badge badge-synthetic">演示数据<' in html
+
+
+def test_list_in_english(client):
+    response = client.get(LIST, {"field": "information-technology", "province": "440000"}, **EN)
+    html = response.content.decode()
+    assert re.search(r"\d+ clusters?<", html)
+    assert "Field: Information technology" in html
+    assert "Province: Guangdong" in html
+    assert ">National<" in html
+    assert '<option value="440000" selected>Guangdong</option>' in html
+
+
+def test_list_canonical_url_keeps_filters_but_not_the_page(client):
+    html = client.get(LIST, {"field": "new-energy", "page": "1"}).content.decode()
+    assert '<link rel="canonical" href="http://testserver/clusters/?field=new-energy">' in html
+
+
+# --- Cluster page -------------------------------------------------------------------------------------------------
+
+
+def test_cluster_page_shows_the_record(client):
+    demo = page_data.demo_cluster()
+    response = client.get(demo.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"<title>{demo.name} · 生物 · 先进制造业集群门户</title>" in html
+    assert f'<link rel="canonical" href="http://testserver{demo.get_absolute_url()}">' in html
+    assert "<h1>演示生物医药集群</h1>" in html
+    assert 'class="badge badge-synthetic"' in html
+    for text in ["广东省", "深圳市", "东莞市", "1999", "演示生物医药集群链主甲"]:
+        assert text in html, text
+    # Targets with progress: 产值 3000 in 2022 is above the line (2800): on track; 占全国比重 “超过25%” is behind (32).
+    statuses = {row["target"].indicator.code: row["progress"].status for row in response.context["targets"]}
+    assert statuses == {"output-value": "on_track", "national-share": "behind"}
+    assert "进度正常" in html and "进度落后" in html
+    assert "≥ 4000 亿元" in html and "超过 25%" in html and "（按下限计）" in html
+    # Measures grouped by category, in date order within the group.
+    assert html.index("资金支持") < html.index("演示早期资金") < html.index("演示专项资金") < html.index("人才")
+    assert "《演示资金管理办法》" in html
+    # Indicator values over time: a table and a chart.
+    assert html.count('<circle cx="') >= 3 and "<polyline" in html
+    # Published evaluations only.
+    assert "已发布的演示评估。" in html and "协同创新" in html and "17.5" in html
+    assert "尚未发布的草稿。" not in html and "草稿评估机构" not in html
+    # Every figure links to the numbered source list.
+    assert 'href="#source-1"' in html and 'id="source-1"' in html
+    assert 'href="https://example.org/src"' in html
+
+
+def test_every_shipped_cluster_page_renders(client):
+    for cluster in Cluster.objects.public():
+        response = client.get(cluster.get_absolute_url())
+        assert response.status_code == 200, cluster.slug
+        assert cluster.name in response.content.decode()
+
+
+def test_shipped_targets_cite_their_source(client):
+    cluster = Cluster.objects.filter(targets__isnull=False).first()
+    response = client.get(cluster.get_absolute_url())
+    html = response.content.decode()
+    assert len(response.context["targets"]) == cluster.targets.count()
+    assert re.search(r'class="target-figure">.*?href="#source-\d+"', html, re.S)
+
+
+def test_cluster_page_in_english(client):
+    demo = page_data.demo_cluster()
+    html = client.get(demo.get_absolute_url(), **EN).content.decode()
+    assert "<h1>演示生物医药集群</h1>" in html  # data stays as entered
+    assert "Biotechnology" in html and "Shenzhen" in html and "Guangdong" in html
+    assert "On track" in html and "Behind" in html and "Output value" in html
+    assert "Demo data" in html and "Targets" in html and "Funding" in html
+
+
+def test_unknown_or_unpublished_cluster_is_a_styled_404(client):
+    hidden = page_data.hidden_cluster()
+    for url in ["/clusters/no-such-cluster/", hidden.get_absolute_url()]:
+        response = client.get(url)
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert "页面不存在" in html and 'class="site-header"' in html
+    assert "Page not found" in client.get("/clusters/no-such-cluster/", **EN).content.decode()
+
+
+# --- Language switch ----------------------------------------------------------------------------------------------
+
+
+def test_language_switch_posts_to_set_language_and_sticks(client):
+    html = client.get(LIST).content.decode()
+    assert 'action="/i18n/setlang/"' in html and 'name="language" value="en"' in html
+    response = client.post("/i18n/setlang/", {"language": "en", "next": f"{LIST}?field=new-energy"})
+    assert response.status_code == 302 and response["Location"] == f"{LIST}?field=new-energy"
+    assert "2 clusters" in client.get(f"{LIST}?field=new-energy").content.decode()
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": HOME})
+    assert "共 2 个集群" in client.get(f"{LIST}?field=new-energy").content.decode()
+
+
+def test_accept_language_is_honoured_and_chinese_is_the_default(client):
+    assert client.get(HOME, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").headers["Content-Language"] == "en"
+    assert client.get(HOME).headers["Content-Language"] == "zh-hans"
+    assert client.get(HOME, HTTP_ACCEPT_LANGUAGE="fr").headers["Content-Language"] == "zh-hans"
+    assert "Accept-Language" in client.get(HOME).headers["Vary"]
+
+
+def test_every_choice_label_shown_on_pages_has_an_english_translation():
+    labels = {
+        str(label)
+        for choices in (Tier, ClusterStatus, CharacteristicCategory, EvaluationType, Grade, Conclusion, Region)
+        for _, label in choices.choices
+        if label != "其他" or choices is CharacteristicCategory
+    }
+    assert labels <= set(CHOICE_LABELS)
+    with translation.override("en"):
+        untranslated = [label for label in labels if translation.gettext(label) == label]
+    assert untranslated == []
+
+
+# --- Query counts: the same bound at 25 clusters and at several hundred ---------------------------------------------
+
+# Home: clusters, provinces, cities, fields, eastern, synthetic counts.
+HOME_QUERIES = 6
+# List: 3 filter-choice lists, up to 3 filter validations, count, page, cities, lead enterprises.
+LIST_QUERIES = 10
+# Detail: cluster, cities, lead enterprises, sources, characteristics, targets, measures, values, evaluations, scores.
+DETAIL_QUERIES = 10
+
+SCALES = [0, 400]  # extra synthetic clusters on top of the 25 shipped ones
+
+
+@pytest.fixture(params=SCALES, ids=lambda n: f"{25 + n}-clusters")
+def scale(request, db):
+    if request.param:
+        page_data.many_clusters(request.param)
+        page_data.demo_cluster()
+    assert Cluster.objects.public().count() >= 25 + request.param
+    return request.param
+
+
+def test_home_query_count_is_fixed(client, scale, django_assert_max_num_queries):
+    with django_assert_max_num_queries(HOME_QUERIES):
+        response = client.get(HOME)
+    assert response.context["stats"]["clusters"] >= 25 + scale
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"field": "information-technology", "province": "440000", "city": "440300", "tier": "national"},
+        {"q": "集群", "status": "cultivating", "ordering": "-name", "page": "2"},
+        {"field": "nope", "province": "12"},
+    ],
+    ids=["unfiltered", "all-filters", "search-page-2", "invalid"],
+)
+def test_list_query_count_is_fixed(client, scale, params, django_assert_max_num_queries):
+    with django_assert_max_num_queries(LIST_QUERIES):
+        response = client.get(LIST, params)
+    assert response.status_code in (200, 400)
+    assert len(response.context["clusters"]) <= 20
+
+
+def test_detail_query_count_is_fixed(client, scale, django_assert_max_num_queries):
+    cluster = Cluster.objects.filter(targets__isnull=False).order_by("pk").first()
+    if scale:
+        cluster = Cluster.objects.get(slug="demo-bio")
+        page_data.grow(cluster, 300)
+    with django_assert_max_num_queries(DETAIL_QUERIES):
+        response = client.get(cluster.get_absolute_url())
+    assert response.status_code == 200
+    if scale:
+        assert len(response.context["measures"]) >= 300
+        assert len(response.context["evaluations"]) >= 60
