@@ -16,7 +16,7 @@ _ERRORS = {
     "400": OpenApiResponse(_FIELD_ERRORS, description="参数或字段无效：键为出错的参数名或字段名"),
     "401": OpenApiResponse(_DETAIL, description="未登录（写操作需要员工的令牌或会话）"),
     "403": OpenApiResponse(_DETAIL, description="不是员工，或没有相应的模型权限"),
-    "404": OpenApiResponse(_DETAIL, description="不存在、未公开，或页码超出范围"),
+    "404": OpenApiResponse(_DETAIL, description="不存在、未公开、页码超出范围，或 format 参数不认识"),
     "409": OpenApiResponse(_DETAIL, description="有其他记录引用，不能删除"),
     "429": OpenApiResponse(_DETAIL, description="请求过于频繁"),
 }
@@ -25,14 +25,12 @@ _ERRORS = {
 class AutoSchema(openapi.AutoSchema):
     def _error_codes(self):
         has_filters = getattr(self.view, "filterset_class", None) is not None
-        paginated = self._is_list_view() and getattr(self.view, "pagination_class", None) is not None
         has_object = "{" in self.path
         if self.method == "GET":
-            codes = ["429"]
+            # 404 on every read: an unknown object or page, and DRF's `?format=` with an unknown format.
+            codes = ["404", "429"]
             if has_filters:
                 codes.append("400")
-            if paginated or has_object:
-                codes.append("404")
             return codes
         codes = ["401", "403", "429"]
         if self.method != "DELETE":
