@@ -17,6 +17,7 @@ from clusters.models import (
     EvaluationScheme,
     EvaluationTransition,
     Field,
+    ImportRecord,
     Indicator,
     IndicatorValue,
     Measure,
@@ -24,6 +25,7 @@ from clusters.models import (
     PromotionOrganization,
     SchemeDimension,
     Source,
+    StaffScope,
 )
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +53,8 @@ def evaluation(admin_user):
     PromotionOrganization.objects.create(name="测试促进机构")
     Group.objects.create(name="测试组")
     Token.objects.create(user=admin_user)
+    StaffScope.objects.create(user=admin_user).provinces.add("440000")
+    ImportRecord.objects.create(user=admin_user, file_name="values.xlsx", kind="indicator-values", new_count=3)
     return record
 
 
