@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install data run test lint format bench browser-deps
+.PHONY: install data run test lint format bench loadtest browser-deps
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,8 @@ test: install browser-deps lint
 
 bench: install
 	$(PY) -m benchmarks.run
+
+# The site under gunicorn with PostgreSQL and 5,000 demo clusters, driven by wrk on loopback.
+loadtest: install
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	$(PY) -m benchmarks.loadtest
