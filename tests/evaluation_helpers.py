@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 
 from clusters.choices import EvaluationType
 from clusters.models import EvaluationRecord, EvaluationScheme, SchemeDimension
+from clusters.models.roles import StaffScope
 from clusters.services import evaluations as service
 
 FIVE_AREAS = [
@@ -40,6 +41,7 @@ def make_user(role, username=None, **extra):
     user.user_permissions.set(
         Permission.objects.filter(content_type__app_label="clusters", codename__in=ROLE_PERMISSIONS[role])
     )
+    StaffScope.objects.create(user=user, is_national=True)  # the workflow, not the regional scope, is tested here
     return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
 
 

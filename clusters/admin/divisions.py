@@ -3,6 +3,8 @@ from django.db.models import Count
 
 from clusters.models import City, Province
 
+from .base import HistoryAdmin
+
 
 class CityInline(admin.TabularInline):
     model = City
@@ -13,7 +15,7 @@ class CityInline(admin.TabularInline):
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(HistoryAdmin):
     list_display = ["code", "name", "short_name", "name_en", "kind", "region", "city_count"]
     list_filter = ["kind", "region"]
     search_fields = ["code", "name", "short_name", "name_en"]
@@ -29,7 +31,7 @@ class ProvinceAdmin(admin.ModelAdmin):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(HistoryAdmin):
     list_display = ["code", "name", "short_name", "name_en", "province", "kind"]
     list_filter = ["kind", "province"]
     list_select_related = ["province"]

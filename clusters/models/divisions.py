@@ -1,5 +1,6 @@
 from django.core.validators import RegexValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from clusters.choices import CityKind, ProvinceKind, Region
 
@@ -22,6 +23,8 @@ class Province(NaturalKeyModel):
     source = models.ForeignKey(
         "clusters.Source", verbose_name="出处", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "省级行政区"
@@ -49,6 +52,8 @@ class City(NaturalKeyModel):
     source = models.ForeignKey(
         "clusters.Source", verbose_name="出处", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "地级行政区"

@@ -12,6 +12,8 @@ class MeasureCategory(NaturalKeyModel):
     name_en = models.CharField("英文名称", max_length=80)
     order = models.PositiveSmallIntegerField("排序", default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "举措类别"
         verbose_name_plural = "举措类别"
