@@ -5,15 +5,16 @@ import re
 import pytest
 
 from clusters.models import Cluster
+from tests import page_data
 
 pytestmark = pytest.mark.browser
 
 IT_CLUSTERS = 10  # seed 004: 信息技术 10 of the 25 national clusters
 
 
-def shot(page, folder, name):
+def shot(page, folder, name, full_page=True):
     path = folder / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     print(f"screenshot: {path}")
     return path
 
@@ -64,26 +65,30 @@ def test_home_filter_open_and_switch_to_english(desktop, screenshots):
     shot(page, screenshots, "05-list-it-en")
 
 
-def test_a_cluster_with_targets_shows_progress(desktop, screenshots):
-    cluster = Cluster.objects.public().filter(targets__isnull=False).order_by("name").first()
-    assert cluster is not None, "the shipped data holds targets"
+def test_a_cluster_page_with_progress_chart_and_evaluation(desktop, screenshots):
+    demo = page_data.demo_cluster()
     page = desktop
-    page.goto(page.base_url + cluster.get_absolute_url())
-    targets = page.locator("#targets .target")
-    assert targets.count() == cluster.targets.count()
-    assert targets.first.locator(".status-label").inner_text() in {
-        "已实现",
-        "进度正常",
-        "进度落后",
-        "无基期，无法判断进度",
-        "暂无数据",
-    }
-    shot(page, screenshots, "06-detail-targets-zh")
+    page.goto(page.base_url + demo.get_absolute_url())
+    assert page.locator(".badge-synthetic").first.inner_text() == "演示数据"
+    labels = page.locator("#targets .status-label").all_inner_texts()
+    assert labels == ["进度正常", "进度落后"]
+    bar = page.locator("#targets .progress-bar").first.bounding_box()
+    track = page.locator("#targets .progress-track").first.bounding_box()
+    assert 0.70 < bar["width"] / track["width"] < 0.80  # 3000 of 4000
+    assert page.locator("#indicators svg polyline").count() == 1
+    assert page.locator("#evaluations .evaluation").count() == 1
+    shot(page, screenshots, "06-detail-demo-progress-zh")
+    # A citation jumps to its source.
+    page.locator("#targets .cite a").first.click()
+    assert page.evaluate("location.hash").startswith("#source-")
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    shot(page, screenshots, "06b-detail-demo-print")
 
 
 def test_phone_width_has_no_horizontal_overflow(phone, screenshots):
     page = phone
-    cluster = Cluster.objects.public().filter(targets__isnull=False).order_by("name").first()
+    cluster = page_data.demo_cluster()
     for name, path in [
         ("07-phone-home", "/"),
         ("08-phone-list", "/clusters/?field=information-technology"),
@@ -92,7 +97,14 @@ def test_phone_width_has_no_horizontal_overflow(phone, screenshots):
         page.goto(page.base_url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         shot(page, screenshots, name)
+        shot(page, screenshots, f"{name}-first-screen", full_page=False)
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 390px"
+    # On the phone the filter panel starts folded, so results come first; a tap opens it.
+    page.goto(page.base_url + "/clusters/?field=information-technology")
+    panel = page.locator("details.filters")
+    assert panel.get_attribute("open") is None
+    page.locator("details.filters summary").tap()
+    assert page.get_by_label("领域", exact=True).is_visible()
 
 
 def test_accept_language_english_is_honoured(browser, live_server, shipped_data, screenshots):
