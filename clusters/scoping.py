@@ -23,7 +23,10 @@ def is_national(user):
         return True
     cached = getattr(user, "_is_national_scope", None)
     if cached is None:
-        cached = user.groups.filter(name=NATIONAL_ADMIN_GROUP).exists() or _scope_row(user, "is_national")
+        # 只读 staff see the whole country; they hold no change permission, so nothing widens for writes.
+        cached = user.groups.filter(name__in=[NATIONAL_ADMIN_GROUP, READ_ONLY_GROUP]).exists() or _scope_row(
+            user, "is_national"
+        )
         user._is_national_scope = cached
     return cached
 
@@ -75,11 +78,18 @@ def cluster_in_scope(user, cluster):
     return Cluster.objects.filter(pk=cluster.pk, pk__in=scoped_cluster_ids(user)).exists()
 
 
-def cities_in_scope(user, cities):
-    """A province editor may place a cluster only where at least one city is in their provinces."""
+def cities_in_scope(user, cities, cluster=None):
+    """Whether a cluster placed in `cities` stays in the user's scope.
+
+    A cluster editor's assigned cluster stays theirs wherever it moves; a province editor must keep
+    at least one city in their provinces.
+    """
     if is_national(user):
         return True
     if not _has_scope(user):
         return False
-    province_codes = set(user.cluster_scope.provinces.values_list("code", flat=True))
+    scope = user.cluster_scope
+    if cluster is not None and cluster.pk and scope.clusters.filter(pk=cluster.pk).exists():
+        return True
+    province_codes = set(scope.provinces.values_list("code", flat=True))
     return any(city.province_id in province_codes for city in cities)

@@ -20,6 +20,7 @@ from clusters.selectors import cities_with_province
 
 from .base import HistoryAdmin
 from .inlines import BoundedInline, BoundedStackedInline
+from .scoping import ScopedAdminMixin
 
 
 @admin.register(Field)
@@ -126,7 +127,8 @@ class IndicatorValueInline(BoundedInline):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(SheetImportExportMixin, HistoryAdmin):
+class ClusterAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdmin):
+    scope_cluster_path = ""
     list_display = ["name", "field", "tier", "status", "province_names", "city_names", "batch", "published"]
     list_filter = ["field", ProvinceListFilter, "tier", "status", "batch", "published", "is_synthetic"]
     list_select_related = ["field", "batch"]
@@ -156,7 +158,7 @@ class ClusterAdmin(SheetImportExportMixin, HistoryAdmin):
 
 
 @admin.register(LeadEnterprise)
-class LeadEnterpriseAdmin(HistoryAdmin):
+class LeadEnterpriseAdmin(ScopedAdminMixin, HistoryAdmin):
     list_display = ["enterprise", "cluster", "source"]
     list_select_related = ["enterprise", "cluster", "source"]
     search_fields = ["enterprise__name", "cluster__name", "cluster__short_name"]
@@ -164,7 +166,7 @@ class LeadEnterpriseAdmin(HistoryAdmin):
 
 
 @admin.register(Characteristic)
-class CharacteristicAdmin(HistoryAdmin):
+class CharacteristicAdmin(ScopedAdminMixin, HistoryAdmin):
     list_display = ["cluster", "category", "text", "source"]
     list_filter = ["category"]
     list_select_related = ["cluster", "source"]

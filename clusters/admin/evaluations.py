@@ -20,6 +20,7 @@ from clusters.models import DimensionScore, EvaluationRecord, EvaluationScheme, 
 from clusters.services import evaluations as service
 
 from .base import HistoryAdmin
+from .scoping import ScopedAdminMixin
 
 
 class SchemeDimensionInline(admin.TabularInline):
@@ -150,7 +151,7 @@ class TransitionForm(forms.Form):
 
 
 @admin.register(EvaluationRecord)
-class EvaluationRecordAdmin(HistoryAdmin):
+class EvaluationRecordAdmin(ScopedAdminMixin, HistoryAdmin):
     change_form_template = "admin/clusters/evaluationrecord/change_form.html"
     list_display = [
         "cluster",
@@ -404,7 +405,8 @@ class EvaluationRecordAdmin(HistoryAdmin):
 
 
 @admin.register(DimensionScore)
-class DimensionScoreAdmin(HistoryAdmin):
+class DimensionScoreAdmin(ScopedAdminMixin, HistoryAdmin):
+    scope_cluster_path = "record__cluster"
     list_display = ["record", "dimension", "score"]
     list_select_related = ["record__cluster", "dimension"]
     autocomplete_fields = ["record", "dimension"]
@@ -427,7 +429,8 @@ class DimensionScoreAdmin(HistoryAdmin):
 
 
 @admin.register(EvaluationTransition)
-class EvaluationTransitionAdmin(admin.ModelAdmin):
+class EvaluationTransitionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_cluster_path = "record__cluster"
     """The audit trail of the review workflow: read-only."""
 
     list_display = ["record", "from_state", "to_state", "actor", "at", "note"]

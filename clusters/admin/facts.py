@@ -4,6 +4,7 @@ from clusters.imports.admin import SheetImportExportMixin
 from clusters.models import Indicator, IndicatorValue, Measure, MeasureCategory, Target
 
 from .base import HistoryAdmin
+from .scoping import ScopedAdminMixin
 
 
 @admin.register(Indicator)
@@ -14,7 +15,7 @@ class IndicatorAdmin(HistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SheetImportExportMixin, HistoryAdmin):
+class IndicatorValueAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdmin):
     list_display = ["cluster", "indicator", "period", "qualifier", "value", "unit", "source", "is_synthetic"]
     list_filter = ["indicator", "period", "qualifier", "is_synthetic", "cluster__field"]
     list_select_related = ["cluster", "indicator", "source"]
@@ -27,7 +28,7 @@ class IndicatorValueAdmin(SheetImportExportMixin, HistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(SheetImportExportMixin, HistoryAdmin):
+class TargetAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdmin):
     list_display = [
         "cluster",
         "indicator",
@@ -55,7 +56,7 @@ class MeasureCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(SheetImportExportMixin, HistoryAdmin):
+class MeasureAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdmin):
     list_display = ["title", "cluster", "category", "issuing_body", "document_title", "issued_on", "source"]
     list_filter = ["category", "cluster__field", ("cluster", admin.EmptyFieldListFilter)]
     list_select_related = ["cluster", "category", "source"]

@@ -46,11 +46,16 @@ def role_permissions():
 class Command(BaseCommand):
     help = "创建（或更新）五个角色：国家管理员、省级编辑、集群编辑、评审员、只读。可重复执行。"
 
+    def say(self, message):
+        if self.verbosity:
+            self.stdout.write(message)
+
     @transaction.atomic
     def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
         national, _ = Group.objects.get_or_create(name=scoping.NATIONAL_ADMIN_GROUP)
         national.permissions.set(Permission.objects.all())
-        self.stdout.write(f"{national.name}: {national.permissions.count()} 项权限（全部）")
+        self.say(f"{national.name}: {national.permissions.count()} 项权限（全部）")
         for name, extra in role_permissions().items():
             group, _ = Group.objects.get_or_create(name=name)
             wanted = Permission.objects.filter(content_type__app_label="clusters", codename__in=extra)
@@ -58,5 +63,5 @@ class Command(BaseCommand):
             if missing:
                 raise RuntimeError(f"unknown permissions for {name}: {sorted(missing)}")
             group.permissions.set([*view_all(), *wanted])
-            self.stdout.write(f"{name}: {group.permissions.count()} 项权限")
-        self.stdout.write("在管理后台“人员职责范围”中为省级编辑、集群编辑和评审员指定省份或集群。")
+            self.say(f"{name}: {group.permissions.count()} 项权限")
+        self.say("在管理后台“人员职责范围”中为省级编辑、集群编辑和评审员指定省份或集群。")

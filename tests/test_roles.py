@@ -1,0 +1,195 @@
+"""Each role does exactly its job, on exactly its clusters: a role × action × scope matrix."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+
+from clusters import scoping
+from clusters.models import City, Cluster, Measure, MeasureCategory, Province, Source, StaffScope, Target
+
+pytestmark = pytest.mark.django_db
+
+GUANGDONG, JIANGSU = "440000", "320000"
+SHENZHEN_ICT = "广东省深圳市新一代信息通信集群"
+SHANGHAI_IC = "上海市集成电路集群"
+NANJING_POWER = "江苏省南京市新型电力（智能电网）装备集群"
+
+
+@pytest.fixture
+def users(django_user_model):
+    call_command("setup_roles", verbosity=0)
+
+    def make(username, group, provinces=(), clusters=()):
+        user = django_user_model.objects.create_user(username, password="pw-for-tests-only-1", is_staff=True)
+        user.groups.add(Group.objects.get(name=group))
+        if provinces or clusters:
+            scope = StaffScope.objects.create(user=user)
+            scope.provinces.set(Province.objects.filter(code__in=provinces))
+            scope.clusters.set(Cluster.objects.filter(name__in=clusters))
+        return user
+
+    return {
+        "national": make("national", scoping.NATIONAL_ADMIN_GROUP),
+        "province": make("province", scoping.PROVINCE_EDITOR_GROUP, provinces=[GUANGDONG]),
+        "cluster": make("cluster", scoping.CLUSTER_EDITOR_GROUP, clusters=[SHANGHAI_IC]),
+        "reviewer": make("reviewer", scoping.REVIEWER_GROUP, provinces=[JIANGSU]),
+        "readonly": make("readonly", scoping.READ_ONLY_GROUP),
+        "unassigned": make("unassigned", scoping.PROVINCE_EDITOR_GROUP),
+    }
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def changelist(client, model="cluster"):
+    response = client.get(reverse(f"admin:clusters_{model}_changelist"), {"all": ""})
+    assert response.status_code == 200
+    return list(response.context["cl"].result_list)
+
+
+def test_setup_roles_is_idempotent():
+    call_command("setup_roles", verbosity=0)
+    counts = {g.name: g.permissions.count() for g in Group.objects.all()}
+    call_command("setup_roles", verbosity=0)
+    assert {g.name: g.permissions.count() for g in Group.objects.all()} == counts
+    assert set(counts) == {"国家管理员", "省级编辑", "集群编辑", "评审员", "只读"}
+
+
+@pytest.mark.parametrize(
+    ("role", "visible"),
+    [("national", 25), ("province", 6), ("cluster", 1), ("reviewer", 6), ("readonly", 25), ("unassigned", 0)],
+)
+def test_cluster_list_shows_only_the_scope(client, users, role, visible):
+    assert len(changelist(login(client, users[role]))) == visible
+
+
+def test_province_editor_sees_only_guangdong_records(client, users):
+    login(client, users["province"])
+    assert {c.name for c in changelist(client)} >= {SHENZHEN_ICT, "广东省深广高端医疗器械集群"}
+    targets = changelist(client, "target")
+    assert {t.cluster.name for t in targets} == {"广东省广深佛莞智能装备集群"}
+    assert all(m.cluster is not None for m in changelist(client, "measure"))
+
+
+@pytest.mark.parametrize(
+    ("role", "cluster", "status"),
+    [
+        ("province", SHENZHEN_ICT, 200),
+        ("province", SHANGHAI_IC, 403),
+        ("cluster", SHANGHAI_IC, 200),
+        ("cluster", SHENZHEN_ICT, 403),
+        ("reviewer", NANJING_POWER, 200),
+        ("reviewer", SHENZHEN_ICT, 403),
+        ("national", SHANGHAI_IC, 200),
+    ],
+)
+def test_change_page_of_out_of_scope_cluster_is_forbidden(client, users, role, cluster, status):
+    obj = Cluster.objects.get(name=cluster)
+    response = login(client, users[role]).get(reverse("admin:clusters_cluster_change", args=[obj.pk]))
+    assert response.status_code == status
+
+
+def cluster_post_data(cluster, **changes):
+    data = {
+        "name": cluster.name,
+        "short_name": cluster.short_name,
+        "slug": cluster.slug,
+        "field": cluster.field_id,
+        "tier": cluster.tier,
+        "status": cluster.status,
+        "cities": [c.pk for c in cluster.cities.all()],
+        "published": "on",
+    }
+    for prefix in ["lead_enterprises", "characteristics", "targets", "measures", "indicator_values"]:
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    data.update(changes)
+    return data
+
+
+def test_province_editor_cannot_move_a_cluster_out_of_their_provinces(client, users):
+    cluster = Cluster.objects.get(name=SHENZHEN_ICT)
+    url = reverse("admin:clusters_cluster_change", args=[cluster.pk])
+    login(client, users["province"])
+
+    response = client.post(url, cluster_post_data(cluster, cities=["320100"], summary="搬到南京"))
+    assert response.status_code == 200
+    assert "至少保留一个您负责省份内的城市" in response.content.decode()
+    assert list(cluster.cities.values_list("code", flat=True)) == ["440300"]
+
+    response = client.post(url, cluster_post_data(cluster, cities=["440300", "320100"], summary="扩展"))
+    assert response.status_code == 302
+    cluster.refresh_from_db()
+    assert cluster.summary == "扩展"
+
+
+def test_editor_cannot_change_an_out_of_scope_cluster_by_posting(client, users):
+    cluster = Cluster.objects.get(name=SHANGHAI_IC)
+    response = login(client, users["province"]).post(
+        reverse("admin:clusters_cluster_change", args=[cluster.pk]), cluster_post_data(cluster, summary="越权")
+    )
+    assert response.status_code == 403
+    cluster.refresh_from_db()
+    assert cluster.summary != "越权"
+
+
+def measure_data(cluster, title):
+    return {
+        "cluster": cluster.pk if cluster else "",
+        "category": MeasureCategory.objects.first().pk,
+        "title": title,
+        "source": Source.objects.get(code="seed-004").pk,
+    }
+
+
+def test_editor_cannot_attach_a_measure_to_an_out_of_scope_cluster(client, users):
+    login(client, users["cluster"])
+    url = reverse("admin:clusters_measure_add")
+    response = client.post(url, measure_data(Cluster.objects.get(name=SHENZHEN_ICT), "越权举措"))
+    assert response.status_code == 200
+    assert not Measure.objects.filter(title="越权举措").exists()
+
+    response = client.post(url, measure_data(None, "全国举措"))
+    assert response.status_code == 200
+    assert "只能由国家管理员维护" in response.content.decode()
+
+    response = client.post(url, measure_data(Cluster.objects.get(name=SHANGHAI_IC), "本集群举措"))
+    assert response.status_code == 302
+    assert Measure.objects.get(title="本集群举措").cluster.name == SHANGHAI_IC
+
+
+def test_cluster_editor_cannot_add_clusters_but_province_editor_can(client, users):
+    assert login(client, users["cluster"]).get(reverse("admin:clusters_cluster_add")).status_code == 403
+    assert login(client, users["province"]).get(reverse("admin:clusters_cluster_add")).status_code == 200
+
+
+def test_read_only_role_views_but_cannot_change(client, users):
+    target = Target.objects.first()
+    login(client, users["readonly"])
+    url = reverse("admin:clusters_target_change", args=[target.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert 'name="target_value"' not in response.content.decode()
+    response = client.post(url, {"target_value": "1"})
+    assert response.status_code == 403
+    assert client.get(reverse("admin:clusters_target_add")).status_code == 403
+
+
+def test_reviewer_cannot_edit_records(client, users):
+    cluster = Cluster.objects.get(name=NANJING_POWER)
+    response = login(client, users["reviewer"]).post(
+        reverse("admin:clusters_cluster_change", args=[cluster.pk]), cluster_post_data(cluster, summary="评审员改")
+    )
+    assert response.status_code == 403
+
+
+def test_scope_follows_the_cities_of_a_cluster(users):
+    # A new Guangdong cluster joins the province editor's scope without any assignment.
+    cluster = Cluster.objects.create(
+        name="广东省测试集群", field_id=Cluster.objects.first().field_id, tier="provincial"
+    )
+    cluster.cities.add(City.objects.get(code="440600"))
+    assert scoping.cluster_in_scope(users["province"], cluster)
+    assert not scoping.cluster_in_scope(users["cluster"], cluster)
