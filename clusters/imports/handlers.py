@@ -439,14 +439,17 @@ class MeasureHandler(FactHandler):
         return f"{cluster} · {key[1]}"
 
 
-KINDS = ("clusters", "measures", "targets", "indicator-values")
+KINDS = ("clusters", "measures", "targets", "indicator-values", "evaluations")
 
 
 def get_handler(kind):
     """The handler class for a sheet kind; ValueError for an unknown kind."""
     from .cluster_handler import ClusterHandler
+    from .evaluation_handler import EvaluationHandler
 
-    handlers = {h.kind: h for h in (ClusterHandler, MeasureHandler, TargetHandler, IndicatorValueHandler)}
+    handlers = {
+        h.kind: h for h in (ClusterHandler, MeasureHandler, TargetHandler, IndicatorValueHandler, EvaluationHandler)
+    }
     if kind not in handlers:
         raise ValueError(f"Unknown sheet kind {kind!r}; expected one of {', '.join(KINDS)}")
     return handlers[kind]

@@ -1,0 +1,140 @@
+"""The evaluations sheet: imported records start as drafts, scores are checked, bad files write nothing."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from clusters.choices import EvaluationState
+from clusters.imports.services import run_import
+from clusters.models import Cluster, EvaluationRecord
+from clusters.services import evaluations as service
+
+from .evaluation_helpers import make_scheme
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "集群名称,评估期,评估方案,协同创新,先进制造能力,优质企业,产业生态,治理体系,评估机构,结论,说明"
+
+
+@pytest.fixture
+def scheme():
+    return make_scheme(
+        code="import-scheme", name="导入方案", weights=[0.3, 0.2, 0.2, 0.2, 0.1], maxima=[30, 20, 20, 20, 10]
+    )
+
+
+@pytest.fixture
+def clusters():
+    return list(Cluster.objects.real().order_by("name")[:2])
+
+
+def sheet(*rows, header=HEADER):
+    return ("\n".join([header, *rows]) + "\n").encode("utf-8-sig")
+
+
+def good_file(clusters):
+    a, b = clusters
+    return sheet(
+        f"{a.name},2024,import-scheme,27,18,16,14,9,工业和信息化部,保留,协同创新突出",
+        f"{b.short_name or b.name},2024年,导入方案,３０,20,20,20,10,工业和信息化部,,",
+    )
+
+
+def test_import_creates_drafts_with_computed_totals(scheme, clusters, admin_user):
+    result = run_import("evaluations", good_file(clusters), file_name="评估.csv", user=admin_user)
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.new == 2
+    a, b = clusters
+    first = EvaluationRecord.objects.get(cluster=a, period="2024")
+    assert first.state == EvaluationState.DRAFT and first.scheme == scheme
+    assert first.total == Decimal("84.00") and first.grade == "good" and first.conclusion == "retain"
+    assert first.created_by == admin_user and first.narrative == "协同创新突出"
+    assert first.scores.count() == 5
+    assert first.transitions.get().to_state == EvaluationState.DRAFT
+    assert first.history.get().history_user == admin_user
+    second = EvaluationRecord.objects.get(cluster=b, period="2024")
+    assert second.total == Decimal("100.00") and second.grade == "excellent"
+    # nothing imported is public
+    assert not EvaluationRecord.objects.published().exists()
+
+
+def test_reimporting_the_same_file_changes_nothing(scheme, clusters, admin_user):
+    run_import("evaluations", good_file(clusters), user=admin_user)
+    again = run_import("evaluations", good_file(clusters), user=admin_user)
+    assert again.ok and again.new == 0 and again.updated == 0 and again.unchanged == 2
+    assert EvaluationRecord.objects.count() == 2
+
+
+def test_changed_draft_is_updated_and_recomputed(scheme, clusters, admin_user):
+    run_import("evaluations", good_file(clusters), user=admin_user)
+    a, _ = clusters
+    result = run_import("evaluations", sheet(f"{a.name},2024,import-scheme,30,20,16,14,9,工业和信息化部,保留,改"))
+    assert result.ok and result.updated == 1
+    record = EvaluationRecord.objects.get(cluster=a, period="2024")
+    assert record.total == Decimal("89.00") and record.grade == "excellent" and record.narrative == "改"
+
+
+def test_every_bad_row_is_reported_and_nothing_is_written(scheme, clusters):
+    a, b = clusters
+    data = sheet(
+        f"{a.name},2024,import-scheme,31,18,16,14,9,工业和信息化部,保留,",  # above the maximum
+        "不存在的集群,2024,import-scheme,27,18,16,14,9,工业和信息化部,保留,",
+        f"{b.name},2024,no-such-scheme,27,18,16,14,9,工业和信息化部,保留,",
+        f"{b.name},二〇二四,import-scheme,27,18,16,14,九,,大概,",  # bad period, score, body, conclusion
+    )
+    result = run_import("evaluations", data)
+    assert not result.ok
+    rows = {e.row for e in result.errors}
+    assert rows == {2, 3, 4, 5}
+    columns = {(e.row, e.column) for e in result.errors}
+    assert (2, "协同创新") in columns and (3, "集群名称") in columns and (4, "评估方案") in columns
+    assert {(5, "评估期"), (5, "治理体系"), (5, "评估机构"), (5, "结论")} <= columns
+    assert not EvaluationRecord.objects.exists()
+
+
+def test_a_missing_dimension_column_is_an_error(scheme, clusters):
+    header = "集群名称,评估期,评估方案,协同创新,先进制造能力,优质企业,产业生态,评估机构"
+    result = run_import("evaluations", sheet(f"{clusters[0].name},2024,import-scheme,27,18,16,14,机构", header=header))
+    assert not result.ok and "治理体系" in str(result.errors[0])
+
+
+def test_import_cannot_change_a_published_record(scheme, clusters, admin_user):
+    run_import("evaluations", good_file(clusters), user=admin_user)
+    record = EvaluationRecord.objects.get(cluster=clusters[0], period="2024")
+    for step in ("submit", "approve", "publish"):
+        service.transition(step, record, admin_user)
+    assert run_import("evaluations", good_file(clusters)).unchanged == 2  # the same values: fine
+    changed = sheet(f"{clusters[0].name},2024,import-scheme,10,18,16,14,9,工业和信息化部,保留,协同创新突出")
+    result = run_import("evaluations", changed)
+    assert not result.ok and "修订版" in str(result.errors[0])
+    assert EvaluationRecord.objects.get(pk=record.pk).total == Decimal("84.00")
+
+
+def test_import_sheet_command(scheme, clusters, tmp_path, admin_user):
+    path = tmp_path / "评估.csv"
+    path.write_bytes(good_file(clusters))
+    call_command("import_sheet", "evaluations", str(path), "--dry-run")
+    assert not EvaluationRecord.objects.exists()
+    call_command("import_sheet", "evaluations", str(path), "--user", admin_user.username)
+    assert EvaluationRecord.objects.filter(state=EvaluationState.DRAFT).count() == 2
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(sheet(f"{clusters[0].name},2024,import-scheme,99,18,16,14,9,机构,,"))
+    with pytest.raises(CommandError):
+        call_command("import_sheet", "evaluations", str(bad))
+
+
+def test_imported_draft_to_publication_through_the_admin(scheme, clusters, client, admin_user):
+    """The issue's 'done': a reviewer takes an imported draft through to publication; the public sees it ranked."""
+    run_import("evaluations", good_file(clusters), user=admin_user)
+    record = EvaluationRecord.objects.get(cluster=clusters[0], period="2024")
+    assert client.get(reverse("clusters:rankings")).status_code == 200
+    assert clusters[0].display_name not in client.get(reverse("clusters:rankings")).content.decode()
+    client.force_login(admin_user)
+    for action in ("submit", "approve", "publish"):
+        url = reverse("admin:clusters_evaluationrecord_workflow", args=[record.pk, action])
+        assert client.post(url, {"note": ""}).status_code == 302
+    client.logout()
+    page = client.get(reverse("clusters:rankings")).content.decode()
+    assert clusters[0].display_name in page and clusters[1].display_name not in page
