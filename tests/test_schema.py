@@ -8,6 +8,8 @@ content type, headers, body) is the one the schema documents. Bounded so `make t
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -46,6 +48,13 @@ def api_data(db, settings):
     }
     # One published evaluation, so /api/evaluations/ and the details have such rows to validate.
     make_evaluation(Cluster.objects.get(slug="shenzhen-ict"), evaluated_on="2024-06-30")
+    # The real WSGI handler closes "old" connections around each request, which on PostgreSQL would close
+    # the test's own transaction; Django's test client disconnects the same handlers for the same reason.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @schema.include(method="GET").parametrize()
