@@ -88,8 +88,29 @@ def cities_in_scope(user, cities, cluster=None):
         return True
     if not _has_scope(user):
         return False
-    scope = user.cluster_scope
-    if cluster is not None and cluster.pk and scope.clusters.filter(pk=cluster.pk).exists():
+    if cluster is not None and cluster.pk and is_assigned_cluster(user, cluster.pk):
         return True
-    province_codes = set(scope.provinces.values_list("code", flat=True))
+    province_codes = scoped_province_codes(user)
     return any(city.province_id in province_codes for city in cities)
+
+
+def scoped_id_set(user):
+    """The ids of the user's clusters as a set (one query), or None when the user is not limited.
+
+    For bulk work such as an import, which checks many rows against the scope at once.
+    """
+    if user is None:  # the command line runs with the server operator's rights
+        return None
+    ids = scoped_cluster_ids(user)
+    return None if ids is None else set(Cluster.objects.filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def scoped_province_codes(user):
+    if not _has_scope(user):
+        return set()
+    return set(user.cluster_scope.provinces.values_list("code", flat=True))
+
+
+def is_assigned_cluster(user, cluster_id):
+    """A cluster editor's own cluster (assigned by name, not through a province)."""
+    return _has_scope(user) and user.cluster_scope.clusters.filter(pk=cluster_id).exists()

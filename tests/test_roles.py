@@ -193,3 +193,50 @@ def test_scope_follows_the_cities_of_a_cluster(users):
     cluster.cities.add(City.objects.get(code="440600"))
     assert scoping.cluster_in_scope(users["province"], cluster)
     assert not scoping.cluster_in_scope(users["cluster"], cluster)
+
+
+def upload(client, model, data, name="报送.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(reverse(f"admin:clusters_{model}_sheet_import"), {"file": SimpleUploadedFile(name, data)})
+
+
+def test_import_rows_outside_the_scope_are_errors_and_nothing_is_written(client, users):
+    from .import_helpers import VALUE_HEADER, counts, csv_bytes
+
+    rows = [
+        VALUE_HEADER,
+        [SHENZHEN_ICT, "企业数", "2030", "12家", "", "seed-004"],
+        [SHANGHAI_IC, "企业数", "2030", "15家", "", "seed-004"],
+    ]
+    before = counts()
+    response = upload(login(client, users["province"]), "indicatorvalue", csv_bytes(rows))
+    errors = [(e.row, e.column, e.message) for e in response.context["result"].errors]
+    assert errors == [(3, "集群名称", "该集群不在您的职责范围内")]
+    assert "token" not in response.context
+    assert counts() == before
+
+    page = upload(client, "indicatorvalue", csv_bytes(rows[:2])).content.decode()
+    assert "新增 1 行" in page
+
+
+def test_import_of_a_cluster_sheet_respects_the_scope(client, users):
+    from .import_helpers import csv_bytes
+
+    header = ["集群名称", "领域", "层级", "城市"]
+    rows = [header, ["江苏省测试集群", "新材料", "省级", "南京"], [SHANGHAI_IC, "信息技术", "国家级", "上海"]]
+    page = upload(login(client, users["province"]), "cluster", csv_bytes(rows)).content.decode()
+    assert "至少保留一个您负责省份内的城市" in page
+    assert "该集群不在您的职责范围内" in page
+    assert not Cluster.objects.filter(name="江苏省测试集群").exists()
+
+    # A cluster editor may not create clusters, so the clusters import is closed to them.
+    assert upload(login(client, users["cluster"]), "cluster", csv_bytes([header, rows[1]])).status_code == 403
+
+
+def test_admin_export_contains_only_the_scope(client, users):
+    response = login(client, users["province"]).get(reverse("admin:clusters_target_sheet_export"), {"_format": "csv"})
+    assert response.status_code == 200
+    body = response.content.decode("utf-8-sig")
+    assert "广东省广深佛莞智能装备集群" in body
+    assert "江苏省南京市新型电力" not in body and "上海市集成电路集群" not in body

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from clusters import scoping
 from clusters.choices import ClusterStatus, Tier
 from clusters.models import Cluster, Enterprise, LeadEnterprise, PromotionOrganization
 from clusters.slugs import pinyin_slug
@@ -151,10 +152,28 @@ class ClusterHandler(FactHandler):
             for column, label in (("field", _("领域")), ("tier", _("层级")), ("cities", _("城市"))):
                 if not row.has(column):
                     row.error(column, _("新集群必须填写%(what)s，但表格缺少这一列") % {"what": label}, value=name)
+        self._check_scope(row, name, is_new, fields.get("cities"))
         if row.errors:
             return None
         fields["name"] = name
         return lookup_key(name), fields
+
+    def _check_scope(self, row, name, is_new, city_codes):
+        """Rows outside the importing user's scope are errors, like any other bad cell."""
+        if self.scope is None:
+            return
+        if is_new and not self.user.has_perm("clusters.add_cluster"):
+            row.error("name", _("您没有新建集群的权限"), value=name)
+            return
+        cluster_id = None if is_new else self.by_name[lookup_key(name)]
+        if cluster_id is not None and cluster_id not in self.scope:
+            row.error("name", _("该集群不在您的职责范围内"), value=name)
+            return
+        assigned = cluster_id is not None and scoping.is_assigned_cluster(self.user, cluster_id)
+        if city_codes and not assigned:
+            provinces = scoping.scoped_province_codes(self.user)
+            if not any(f"{code[:2]}0000" in provinces for code in city_codes):
+                row.error("cities", _("至少保留一个您负责省份内的城市"))
 
     def accept(self, number, key, fields):
         self.items.append((number, key, fields))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from clusters import scoping
 from clusters.choices import Qualifier
 from clusters.models import IndicatorValue, Measure, Target
 
@@ -83,6 +84,8 @@ class FactHandler:
         self.lookups, self.user, self.reason = lookups, user, reason
         self.items = []
         self.to_create, self.to_update = [], []
+        # The importing user's clusters (None: not limited), read once per file.
+        self.scope = scoping.scoped_id_set(user)
 
     def accept(self, number, key, fields):
         self.items.append((number, key, fields))
@@ -98,7 +101,13 @@ class FactHandler:
             return None
 
     def cluster_of(self, row, required=True):
-        return row.parse("cluster", self.lookups.cluster, required=required)
+        cluster_id = row.parse("cluster", self.lookups.cluster, required=required)
+        if self.scope is not None:
+            if cluster_id is not None and cluster_id not in self.scope:
+                row.error("cluster", _("该集群不在您的职责范围内"))
+            elif cluster_id is None and not (row.raw("cluster") or "").strip():
+                row.error("cluster", _("面向全部集群的记录只能由国家管理员导入"))
+        return cluster_id
 
     def existing(self, keys):
         raise NotImplementedError
