@@ -212,3 +212,19 @@ def test_frozen_scheme_is_read_only_in_the_admin(client, admin_user, draft, sche
     )
     assert response.status_code == 302
     assert scheme.__class__.objects.filter(name=scheme.name, version=2).exists()
+
+
+def test_target_list_shows_progress_as_pages_and_api_judge_it(admin_client, django_assert_max_num_queries):
+    from clusters.models import Target
+    from clusters.progress import latest_by_indicator, target_progress
+
+    with django_assert_max_num_queries(15):
+        response = admin_client.get(reverse("admin:clusters_target_changelist"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "进度" in page
+    expected = set()
+    for target in Target.objects.select_related("cluster"):
+        latest = latest_by_indicator(target.cluster.indicator_values.all()).get(target.indicator_id)
+        expected.add(str(target_progress(target, latest).label))
+    assert expected and all(label in page for label in expected)

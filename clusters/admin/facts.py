@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.db.models import Prefetch
+from django.utils.html import format_html
 
 from clusters.imports.admin import SheetImportExportMixin
 from clusters.models import Indicator, IndicatorValue, Measure, MeasureCategory, Target
+from clusters.progress import latest_by_indicator, target_progress
 
 from .base import HistoryAdmin
 from .scoping import ScopedAdminMixin
@@ -37,6 +40,7 @@ class TargetAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdmin):
         "unit",
         "target_year",
         "baseline_year",
+        "progress",
         "source",
     ]
     list_filter = ["indicator", "target_year", "cluster__field"]
@@ -44,13 +48,29 @@ class TargetAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdmin):
     search_fields = ["cluster__name", "cluster__short_name", "indicator__name", "original_text"]
     autocomplete_fields = ["cluster", "indicator", "source"]
 
+    def get_queryset(self, request):
+        # The page's targets bring their clusters' values in one query, for the progress column.
+        values = IndicatorValue.objects.only("cluster_id", "indicator_id", "period", "value", "qualifier")
+        return super().get_queryset(request).prefetch_related(Prefetch("cluster__indicator_values", queryset=values))
+
     @admin.display(description="单位")
     def unit(self, obj):
         return obj.indicator.unit
 
+    @admin.display(description="进度")
+    def progress(self, obj):
+        """The same judgement as the cluster pages and the API (clusters.progress)."""
+        latest = latest_by_indicator(obj.cluster.indicator_values.all()).get(obj.indicator_id)
+        result = target_progress(obj, latest)
+        colours = {"achieved": "#2e7d32", "on_track": "#1f6fb2", "behind": "#c62828"}
+        detail = f"（{latest.period}）" if latest is not None else ""
+        return format_html(
+            '<span style="color:{}">{}</span>{}', colours.get(result.status.value, "#666"), result.label, detail
+        )
+
 
 @admin.register(MeasureCategory)
-class MeasureCategoryAdmin(admin.ModelAdmin):
+class MeasureCategoryAdmin(HistoryAdmin):
     list_display = ["name", "name_en", "slug", "order"]
     search_fields = ["name", "name_en", "slug"]
 
