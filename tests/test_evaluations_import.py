@@ -138,3 +138,43 @@ def test_imported_draft_to_publication_through_the_admin(scheme, clusters, clien
     client.logout()
     page = client.get(reverse("clusters:rankings")).content.decode()
     assert clusters[0].display_name in page and clusters[1].display_name not in page
+
+
+def test_admin_upload_preview_confirm_then_review(scheme, clusters, client, admin_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(admin_user)
+    changelist = reverse("admin:clusters_evaluationrecord_changelist")
+    page = client.get(changelist).content.decode()
+    upload_url = reverse("admin:clusters_evaluationrecord_sheet_import")
+    assert upload_url in page and reverse("admin:clusters_evaluationrecord_sheet_template") in page
+
+    response = client.post(upload_url, {"file": SimpleUploadedFile("评估.csv", good_file(clusters))})
+    assert response.status_code == 200
+    assert not EvaluationRecord.objects.exists()  # the preview writes nothing
+    response = client.post(
+        reverse("admin:clusters_evaluationrecord_sheet_confirm"), {"token": response.context["token"]}
+    )
+    assert response.status_code == 302
+    records = EvaluationRecord.objects.all()
+    assert records.count() == 2 and {r.state for r in records} == {EvaluationState.DRAFT}
+    drafts = client.get(changelist, {"queue": "mine"}).context["cl"].result_list
+    assert {r.pk for r in drafts} == {r.pk for r in records}
+
+
+def test_export_reimports_unchanged_and_template_has_dimension_columns(scheme, clusters, client, admin_user):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    run_import("evaluations", good_file(clusters), user=admin_user)
+    client.force_login(admin_user)
+    export = client.get(reverse("admin:clusters_evaluationrecord_sheet_export"), {"_format": "xlsx"})
+    assert export.status_code == 200
+    again = run_import("evaluations", export.content, file_name="export.xlsx")
+    assert again.ok, [str(e) for e in again.errors]
+    assert again.unchanged == 2 and again.new == again.updated == 0
+    template = client.get(reverse("admin:clusters_evaluationrecord_sheet_template"))
+    header = [cell.value for cell in load_workbook(BytesIO(template.content)).active[1]]
+    assert header[:3] == ["集群名称", "评估期", "评估方案"]
+    assert {"协同创新", "先进制造能力", "优质企业", "产业生态", "治理体系", "评估机构", "结论", "说明"} <= set(header)

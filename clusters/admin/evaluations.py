@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 
 from clusters.choices import EvaluationState
+from clusters.imports.admin import SheetImportExportMixin
 from clusters.models import DimensionScore, EvaluationRecord, EvaluationScheme, EvaluationTransition, SchemeDimension
 from clusters.services import evaluations as service
 
@@ -151,7 +152,7 @@ class TransitionForm(forms.Form):
 
 
 @admin.register(EvaluationRecord)
-class EvaluationRecordAdmin(ScopedAdminMixin, HistoryAdmin):
+class EvaluationRecordAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdmin):
     change_form_template = "admin/clusters/evaluationrecord/change_form.html"
     list_display = [
         "cluster",

@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clusters.models import Cluster, ImportRecord, IndicatorValue, Measure, Target
+from clusters.models import Cluster, EvaluationRecord, ImportRecord, IndicatorValue, Measure, Target
 
 from .exports import FORMATS, export_file, template_file
 from .handlers import get_handler
@@ -27,7 +27,13 @@ from .reading import max_upload_size
 from .results import NEW, UNCHANGED, UPDATED
 from .services import run_import
 
-KIND_BY_MODEL = {Cluster: "clusters", Measure: "measures", Target: "targets", IndicatorValue: "indicator-values"}
+KIND_BY_MODEL = {
+    Cluster: "clusters",
+    Measure: "measures",
+    Target: "targets",
+    IndicatorValue: "indicator-values",
+    EvaluationRecord: "evaluations",
+}
 PREVIEW_ROWS = 500  # rows of each status listed in the preview; the counts are always complete
 SESSION_KEY = "sheet_imports"
 UPLOAD_TTL = 24 * 3600

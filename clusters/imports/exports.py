@@ -16,7 +16,13 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
 }
-SHEET_TITLES = {"clusters": "集群", "measures": "举措", "targets": "目标", "indicator-values": "指标值"}
+SHEET_TITLES = {
+    "clusters": "集群",
+    "measures": "举措",
+    "targets": "目标",
+    "indicator-values": "指标值",
+    "evaluations": "动态评估",
+}
 
 
 def export_file(kind, queryset=None, file_format="xlsx"):

@@ -221,3 +221,8 @@ class ClusterResource(SheetResource):
 
 
 RESOURCES = {r.kind: r for r in (ClusterResource, MeasureResource, TargetResource, IndicatorValueResource)}
+
+# The evaluations sheet's resource lives with its handler; it builds on SheetResource above.
+from .evaluation_resource import EvaluationResource  # noqa: E402
+
+RESOURCES[EvaluationResource.kind] = EvaluationResource
