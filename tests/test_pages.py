@@ -377,3 +377,35 @@ def test_detail_query_count_is_fixed(client, scale, django_assert_max_num_querie
     if scale:
         assert len(response.context["measures"]) >= 300
         assert len(response.context["evaluations"]) >= 60
+
+
+# --- The English catalogue covers every public template string ------------------------------------------------------
+
+TRANSLATE_TAG = re.compile(r"""{%\s*translate\s+(?:"([^"]+)"|'([^']+)')""")
+BLOCK_TAG = re.compile(r"{%\s*blocktranslate\b(.*?)%}(.*?)(?:{%\s*plural\s*%}.*?)?{%\s*endblocktranslate\s*%}", re.S)
+
+
+def template_msgids():
+    from django.conf import settings
+
+    root = settings.BASE_DIR / "templates"
+    for path in sorted(root.rglob("*.html")):
+        if "admin" in path.relative_to(root).parts:
+            continue  # the staff admin is Chinese only
+        text = path.read_text(encoding="utf-8")
+        for match in TRANSLATE_TAG.finditer(text):
+            yield path.name, match.group(1) or match.group(2)
+        for match in BLOCK_TAG.finditer(text):
+            yield path.name, re.sub(r"{{\s*(\w+)\s*}}", r"%(\1)s", match.group(2).replace("%", "%%"))
+
+
+def test_every_public_template_string_has_an_english_translation():
+    msgids = list(template_msgids())
+    assert len(msgids) > 100
+    with translation.override("en"):
+        missing = [
+            (name, msgid)
+            for name, msgid in msgids
+            if re.search(r"[\u4e00-\u9fff]", msgid) and translation.gettext(msgid) == msgid
+        ]
+    assert missing == [], "run makemessages -l en and translate these"
