@@ -234,7 +234,7 @@ def _apply(name, record, user, note=""):
     if transition.note_required and not note:
         raise ValidationError({"note": f"“{transition.label}”须填写原因。"})
     with transaction.atomic():
-        locked = EvaluationRecord.objects.select_for_update().select_related("scheme").get(pk=record.pk)
+        locked = EvaluationRecord.objects.select_for_update(of=("self",)).select_related("scheme").get(pk=record.pk)
         if locked.state not in transition.sources:
             raise InvalidTransition(
                 f"评估记录当前为“{locked.get_state_display()}”，不能执行“{transition.label}”。", code="invalid_state"
