@@ -228,3 +228,30 @@ def test_target_list_shows_progress_as_pages_and_api_judge_it(admin_client, djan
         latest = latest_by_indicator(target.cluster.indicator_values.all()).get(target.indicator_id)
         expected.add(str(target_progress(target, latest).label))
     assert expected and all(label in page for label in expected)
+
+
+def test_the_shipped_roles_run_the_workflow(client, draft, django_user_model):
+    """setup_roles' 集群编辑 submits and 评审员 approves and publishes, each within their own scope."""
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from clusters.models.roles import StaffScope
+
+    call_command("setup_roles", verbosity=0)
+    editor = django_user_model.objects.create_user("cluster-editor", password="pw-for-tests-123", is_staff=True)
+    editor.groups.add(Group.objects.get(name="集群编辑"))
+    StaffScope.objects.create(user=editor).clusters.add(draft.cluster)
+    reviewer = django_user_model.objects.create_user("province-reviewer", password="pw-for-tests-123", is_staff=True)
+    reviewer.groups.add(Group.objects.get(name="评审员"))
+    StaffScope.objects.create(user=reviewer).provinces.add(*draft.cluster.provinces)
+
+    client.force_login(editor)
+    assert client.post(workflow_url(draft, "approve"), {"note": ""}).status_code == 403
+    assert client.post(workflow_url(draft, "submit"), {"note": ""}).status_code == 302
+    client.force_login(reviewer)
+    queue = client.get(reverse(CHANGELIST), {"queue": "review"}).context["cl"].result_list
+    assert [r.pk for r in queue] == [draft.pk]
+    assert "协同创新" in client.get(change_url(draft)).content.decode()  # reviewers see the scores
+    for action in ("approve", "publish"):
+        assert client.post(workflow_url(draft, action), {"note": ""}).status_code == 302
+    assert EvaluationRecord.objects.get(pk=draft.pk).state == EvaluationState.PUBLISHED
