@@ -178,3 +178,14 @@ def test_export_reimports_unchanged_and_template_has_dimension_columns(scheme, c
     header = [cell.value for cell in load_workbook(BytesIO(template.content)).active[1]]
     assert header[:3] == ["集群名称", "评估期", "评估方案"]
     assert {"协同创新", "先进制造能力", "优质企业", "产业生态", "治理体系", "评估机构", "结论", "说明"} <= set(header)
+
+
+def test_import_respects_the_users_scope(scheme, clusters, django_user_model):
+    from clusters.models.roles import StaffScope
+
+    editor = django_user_model.objects.create_user("scoped", password="pw-for-tests-123", is_staff=True)
+    StaffScope.objects.create(user=editor).clusters.add(clusters[0])
+    result = run_import("evaluations", good_file(clusters), user=editor)
+    assert not result.ok and [e.row for e in result.errors] == [3]
+    assert "职责范围" in str(result.errors[0])
+    assert not EvaluationRecord.objects.exists()
