@@ -97,3 +97,14 @@ def test_admin_is_closed_to_the_public(public_client, records):
         r.state != EvaluationState.PUBLISHED
         for r in type(records["hidden"][0]).objects.filter(pk__in=[r.pk for r in records["hidden"]])
     )
+
+
+def test_api_names_the_record_a_published_correction_supersedes(client, records, admin_user):
+    correction = records["hidden"][-1]
+    service.set_scores(correction, {correction.scheme.dimensions.get(code="innovation"): 100})
+    for step in ("submit", "approve", "publish"):
+        service.transition(step, correction, admin_user)
+    rows = client.get("/api/evaluations/", {"page_size": 100}).json()["results"]
+    by_id = {row["id"]: row for row in rows}
+    assert by_id[correction.pk]["supersedes"] == records["published"][1].pk
+    assert by_id[correction.pk]["revision"] == 2 and by_id[records["published"][1].pk]["supersedes"] is None

@@ -295,6 +295,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
             "narrative",
             "state",
             "revision",
+            "supersedes",
             "published_at",
             "source",
             "is_synthetic",
