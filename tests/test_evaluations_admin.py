@@ -255,3 +255,18 @@ def test_the_shipped_roles_run_the_workflow(client, draft, django_user_model):
     for action in ("approve", "publish"):
         assert client.post(workflow_url(draft, action), {"note": ""}).status_code == 302
     assert EvaluationRecord.objects.get(pk=draft.pk).state == EvaluationState.PUBLISHED
+
+
+def test_bulk_delete_of_locked_records_is_refused_not_a_500(client, admin_user, draft):
+    service.submit(draft, admin_user)
+    client.force_login(admin_user)
+    data = {"action": "delete_selected", "_selected_action": [draft.pk]}
+    confirm = client.post(reverse(CHANGELIST), data)
+    assert confirm.status_code == 200 and confirm.context["perms_lacking"]
+    response = client.post(reverse(CHANGELIST), {**data, "post": "yes"})
+    assert response.status_code == 403
+    assert EvaluationRecord.objects.filter(pk=draft.pk).exists()
+    # nor can a cluster holding a locked record be deleted with it
+    cluster_delete = reverse("admin:clusters_cluster_delete", args=[draft.cluster_id])
+    assert client.post(cluster_delete, {"post": "yes"}).status_code == 403
+    assert EvaluationRecord.objects.filter(pk=draft.pk).exists()
