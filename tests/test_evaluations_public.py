@@ -108,3 +108,11 @@ def test_api_names_the_record_a_published_correction_supersedes(client, records,
     by_id = {row["id"]: row for row in rows}
     assert by_id[correction.pk]["supersedes"] == records["published"][1].pk
     assert by_id[correction.pk]["revision"] == 2 and by_id[records["published"][1].pk]["supersedes"] is None
+
+
+def test_cluster_page_marks_a_correction_and_what_it_corrects(client, records, admin_user):
+    correction = records["hidden"][-1]
+    for step in ("submit", "approve", "publish"):
+        service.transition(step, correction, admin_user)
+    html = client.get(records["cluster"].get_absolute_url()).content.decode()
+    assert "已被第2版更正" in html and "第2版（更正）" in html

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from clusters.progress import period_position
 
@@ -34,3 +36,14 @@ def evaluation_history(records):
         "series": [Point(r.period, r.total) for r in scored],
         "latest": latest,
     }
+
+
+@register.simple_tag
+def revision_note(record, records):
+    """' · 第2版（更正）' for a published correction, ' · 已被第2版更正' for the record it corrects, else ''."""
+    correction = next((r for r in records if r.supersedes_id == record.pk), None)
+    if correction is not None:
+        return format_html('<span class="badge">{}</span>', _("已被第%(n)s版更正") % {"n": correction.revision})
+    if record.supersedes_id:
+        return format_html('<span class="badge">{}</span>', _("第%(n)s版（更正）") % {"n": record.revision})
+    return ""
