@@ -93,3 +93,19 @@ def test_cached_response_still_answers_conditional_requests(client, public_cache
     client.get("/api/clusters/")
     response = client.get("/api/clusters/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert response.status_code == 304
+
+
+def test_public_pages_are_cached_for_anonymous_visitors(client, public_cache):
+    for url in ["/", "/clusters/?field=information-technology", "/clusters/shanghai-ic/"]:
+        assert client.get(url)["X-Cache"] == "miss"
+        assert client.get(url)["X-Cache"] == "hit"
+        assert "csrftoken" not in client.cookies
+
+
+def test_language_switch_works_without_a_csrf_token(client):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/i18n/setlang/", {"language": "en", "next": "/clusters/"})
+    assert response.status_code == 302
+    assert strict.cookies["django_language"].value == "en"
