@@ -15,6 +15,8 @@ CLUSTER_EDITOR_GROUP = "集群编辑"
 REVIEWER_GROUP = "评审员"
 READ_ONLY_GROUP = "只读"
 
+OUT_OF_SCOPE = "该集群不在您的职责范围内。"
+
 
 def is_national(user):
     if not (user and user.is_authenticated and user.is_active):

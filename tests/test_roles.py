@@ -240,3 +240,75 @@ def test_admin_export_contains_only_the_scope(client, users):
     body = response.content.decode("utf-8-sig")
     assert "广东省广深佛莞智能装备集群" in body
     assert "江苏省南京市新型电力" not in body and "上海市集成电路集群" not in body
+
+
+@pytest.fixture
+def api(users):
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+
+    cache.clear()  # the API's throttle counts live in the cache
+    return APIClient()
+
+
+def value_body(cluster_slug, period="2031"):
+    return {
+        "cluster": cluster_slug,
+        "indicator": "enterprise-count",
+        "period": period,
+        "value": 12,
+        "source": "seed-004",
+    }
+
+
+@pytest.mark.parametrize(
+    ("role", "slug", "status"),
+    [
+        ("province", "shenzhen-ict", 201),
+        ("province", "shanghai-ic", 400),
+        ("cluster", "shanghai-ic", 201),
+        ("cluster", "shenzhen-ict", 400),
+        ("national", "shanghai-ic", 201),
+        ("readonly", "shanghai-ic", 403),
+        ("reviewer", "nanjing-power-equipment", 403),
+    ],
+)
+def test_write_api_creates_only_in_scope(api, users, role, slug, status):
+    api.force_authenticate(users[role])
+    response = api.post("/api/indicator-values/", value_body(slug), format="json")
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert response.json() == {"cluster": [scoping.OUT_OF_SCOPE]}
+
+
+def test_write_api_cannot_touch_or_move_out_of_scope_records(api, users):
+    shanghai = Target.objects.get(cluster__name=SHANGHAI_IC)
+    guangdong = Target.objects.get(cluster__name="广东省广深佛莞智能装备集群")
+    api.force_authenticate(users["province"])
+
+    assert api.patch(f"/api/targets/{shanghai.pk}/", {"target_value": 1}, format="json").status_code == 403
+    assert api.delete(f"/api/targets/{shanghai.pk}/").status_code == 403
+    response = api.patch(f"/api/targets/{guangdong.pk}/", {"cluster": "shanghai-ic"}, format="json")
+    assert response.status_code == 400
+    assert api.patch(f"/api/targets/{guangdong.pk}/", {"original_text": "更正"}, format="json").status_code == 200
+
+    shanghai.refresh_from_db()
+    guangdong.refresh_from_db()
+    assert shanghai.target_value != 1 and guangdong.cluster.name != SHANGHAI_IC
+
+
+def test_write_api_keeps_a_province_editors_cluster_in_their_provinces(api, users):
+    api.force_authenticate(users["province"])
+    response = api.patch("/api/clusters/shenzhen-ict/", {"cities": ["320100"]}, format="json")
+    assert response.status_code == 400 and "cities" in response.json()
+    response = api.patch("/api/clusters/shenzhen-ict/", {"cities": ["440300", "320100"]}, format="json")
+    assert response.status_code == 200
+    assert api.patch("/api/clusters/shanghai-ic/", {"summary": "越权"}, format="json").status_code == 403
+
+
+def test_write_api_programme_wide_measures_are_national_only(api, users):
+    body = {"cluster": None, "category": "funding", "title": "全国性测试举措", "source": "seed-000"}
+    api.force_authenticate(users["province"])
+    assert api.post("/api/measures/", body, format="json").status_code == 400
+    api.force_authenticate(users["national"])
+    assert api.post("/api/measures/", body, format="json").status_code == 201

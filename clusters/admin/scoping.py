@@ -5,8 +5,6 @@ from django.core.exceptions import PermissionDenied
 from clusters import scoping
 from clusters.models import Cluster, EvaluationRecord
 
-OUT_OF_SCOPE = "该集群不在您的职责范围内。"
-
 
 class ScopedAdminMixin:
     """For ModelAdmins of records that hang off a cluster at `scope_cluster_path` ("" for Cluster itself)."""

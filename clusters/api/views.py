@@ -15,13 +15,13 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import conditional_page
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
-from clusters import filtersets, selectors
+from clusters import filtersets, scoping, selectors
 from clusters.models import City, Cluster, EvaluationRecord, Field, Province
 
 from . import serializers as read
@@ -63,6 +63,38 @@ class ReadWriteViewSet(CachedReadMixin, viewsets.ModelViewSet):
     list_serializer_class = None
     detail_serializer_class = None
     write_serializer_class = None
+    # Where a record's cluster is, for the role scope ("" for clusters themselves).
+    scope_cluster_path = "cluster"
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in SAFE_METHODS and not scoping.cluster_in_scope(
+            self.request.user, self._cluster_of(obj)
+        ):
+            raise PermissionDenied(scoping.OUT_OF_SCOPE)
+        return obj
+
+    def _cluster_of(self, obj):
+        return obj if self.scope_cluster_path == "" else getattr(obj, self.scope_cluster_path)
+
+    def _check_scope(self, serializer):
+        """The record must land on a cluster in the writer's scope (the same rule as the admin and import)."""
+        user, data = self.request.user, serializer.validated_data
+        if scoping.is_national(user):
+            return
+        if self.scope_cluster_path == "":
+            cities = data.get("cities")
+            if serializer.instance is None and not user.has_perm("clusters.add_cluster"):
+                raise PermissionDenied()
+            if cities is not None and not scoping.cities_in_scope(user, cities, serializer.instance):
+                raise ValidationError({"cities": ["至少保留一个您负责省份内的城市。"]})
+            return
+        if "cluster" in data or serializer.instance is None:
+            cluster = data.get("cluster")
+            if cluster is None:
+                raise ValidationError({"cluster": ["面向全部集群的记录只能由国家管理员维护。"]})
+            if not scoping.cluster_in_scope(user, cluster):
+                raise ValidationError({"cluster": [scoping.OUT_OF_SCOPE]})
 
     def get_serializer_class(self):
         if self.action in {"create", "update", "partial_update"}:
@@ -97,10 +129,12 @@ class ReadWriteViewSet(CachedReadMixin, viewsets.ModelViewSet):
         return Response(self._read_back(serializer.instance))
 
     def perform_create(self, serializer):
+        self._check_scope(serializer)
         with _model_rules_as_400():
             serializer.save()
 
     def perform_update(self, serializer):
+        self._check_scope(serializer)
         with _model_rules_as_400():
             serializer.save()
 
@@ -169,6 +203,7 @@ class CityViewSet(ReadListViewSet):
     **_write_schema(write.ClusterWriteSerializer, read.ClusterDetailSerializer, "集群"),
 )
 class ClusterViewSet(ReadWriteViewSet):
+    scope_cluster_path = ""
     lookup_field = "slug"
     filterset_class = filtersets.ClusterAPIFilterSet
     list_serializer_class = read.ClusterListSerializer
