@@ -21,13 +21,20 @@ from clusters.models import (
     MeasureCategory,
     SchemeDimension,
     Source,
+    StaffScope,
     Target,
 )
 
 
 def make_user(username, *codenames, staff=True):
-    """A user holding exactly the given `clusters` permissions (codenames such as "add_cluster")."""
+    """A user holding exactly the given `clusters` permissions (codenames such as "add_cluster").
+
+    Staff get a nationwide scope: these tests are about model permissions; the role scope has its
+    own matrix in test_roles.py (a staff member with no scope reaches no records).
+    """
     user = get_user_model().objects.create_user(username, password="x-Secret-123", is_staff=staff)
+    if staff:
+        StaffScope.objects.create(user=user, is_national=True)
     if codenames:
         user.user_permissions.set(Permission.objects.filter(content_type__app_label="clusters", codename__in=codenames))
     return get_user_model().objects.get(pk=user.pk)  # fresh: no stale permission cache
