@@ -24,7 +24,7 @@ from clusters.models import Cluster, EvaluationRecord, ImportRecord, IndicatorVa
 from .exports import FORMATS, export_file, template_file
 from .handlers import get_handler
 from .reading import max_upload_size
-from .results import NEW, UNCHANGED, UPDATED
+from .results import NEW, STATUS_LABELS, UNCHANGED, UPDATED
 from .services import run_import
 
 KIND_BY_MODEL = {
@@ -129,7 +129,9 @@ class SheetImportExportMixin:
         groups = []
         for status in (NEW, UPDATED, UNCHANGED):
             rows = [o for o in result.outcomes if o.status == status]
-            groups.append({"status": status, "count": len(rows), "rows": rows[:PREVIEW_ROWS]})
+            groups.append(
+                {"status": status, "label": STATUS_LABELS[status], "count": len(rows), "rows": rows[:PREVIEW_ROWS]}
+            )
         return {"result": result, "groups": groups, "has_changes": bool(result.new or result.updated)}
 
     def sheet_import_view(self, request):

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from clusters import scoping
@@ -149,7 +149,11 @@ class ClusterHandler(FactHandler):
             if too_long:
                 row.error("lead_enterprises", _("企业名称不能超过 200 字"), value=too_long[0][:40])
         if is_new:
-            for column, label in (("field", _("领域")), ("tier", _("层级")), ("cities", _("城市"))):
+            for column, label in (
+                ("field", pgettext("导入查找的对象", "领域")),
+                ("tier", pgettext("导入查找的对象", "层级")),
+                ("cities", pgettext("导入查找的对象", "城市")),
+            ):
                 if not row.has(column):
                     row.error(column, _("新集群必须填写%(what)s，但表格缺少这一列") % {"what": label}, value=name)
         self._check_scope(row, name, is_new, fields.get("cities"))

@@ -3,7 +3,8 @@
 import io
 import json
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -30,7 +31,7 @@ def export_file(kind, queryset=None, file_format="xlsx"):
     if file_format not in FORMATS:
         raise ValueError(f"Unknown export format {file_format!r}")
     resource_class = RESOURCES[kind]
-    dataset = resource_class().export(queryset=resource_class.queryset(queryset))
+    dataset = _export(resource_class, resource_class.queryset(queryset))
     dataset.title = SHEET_TITLES[kind]
     if file_format == "xlsx":
         content = dataset.export("xlsx")
@@ -42,11 +43,18 @@ def export_file(kind, queryset=None, file_format="xlsx"):
     return content, FORMATS[file_format], f"{kind}-{stamp}.{file_format}"
 
 
+def _export(resource_class, queryset):
+    """The sheet's cells are data, not interface: choice labels (层级, 状态 …) stay in the portal's own
+    language whatever language the admin is shown in, so an export made in the English UI re-imports unchanged."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return resource_class().export(queryset=queryset)
+
+
 def _example_row(kind):
     """The first existing record as exported, so the template's example re-imports unchanged."""
     resource_class = RESOURCES[kind]
     queryset = list(resource_class.queryset()[:1])
-    dataset = resource_class().export(queryset=queryset)
+    dataset = _export(resource_class, queryset)
     if dataset.height:
         return list(dataset[0])
     return [column.example for column in get_handler(kind).columns]

@@ -5,16 +5,22 @@ import re
 from collections import defaultdict
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from clusters.choices import SourceKind
 from clusters.models import Batch, City, Cluster, Enterprise, Field, Indicator, MeasureCategory, Province, Source
 from clusters.models import PromotionOrganization as Organization
 
-from .parsing import ParseError, clean_text, lookup_key, parse_unit
+from .parsing import ParseError, clean_text, join_list, lookup_key, parse_unit
+
+DEFAULT_PUBLISHER = "地方报送"
 
 
 class Index:
-    """lookup_key(name) -> set of ids, from several name columns; says 'unknown' or 'ambiguous' plainly."""
+    """lookup_key(name) -> set of ids, from several name columns; says 'unknown' or 'ambiguous' plainly.
+
+    ``what`` names the kind of record inside a sentence ('集群' / 'cluster'), hence its own context.
+    """
 
     def __init__(self, what):
         self.what = what
@@ -37,7 +43,7 @@ class Index:
             return next(iter(ids))
         if not ids:
             raise ParseError(_("找不到%(what)s“%(text)s”%(hint)s") % {"what": self.what, "text": text, "hint": hint})
-        names = "、".join(sorted(str(self.labels[i]) for i in ids))
+        names = join_list(sorted(str(self.labels[i]) for i in ids))
         raise ParseError(
             _("“%(text)s”对应多个%(what)s（%(names)s），请写全称或代码")
             % {"text": text, "what": self.what, "names": names}
@@ -62,7 +68,8 @@ class Lookups:
 
     def __init__(self, file_name="", publisher=""):
         self.file_name = file_name
-        self.publisher = publisher or _("地方报送")
+        # Stored data, not a message: the same in every UI language, so a re-import finds its own source.
+        self.publisher = publisher or DEFAULT_PUBLISHER
         self._built = set()
         self.pending_sources = {}
 
@@ -73,7 +80,7 @@ class Lookups:
             getattr(self, f"_load_{name}")()
 
     def _load_clusters(self):
-        self.clusters = Index(_("集群"))
+        self.clusters = Index(pgettext_lazy("导入查找的对象", "集群"))
         for pk, name, short_name, slug in Cluster.objects.values_list("pk", "name", "short_name", "slug"):
             self.clusters.add(pk, name, name, short_name, slug)
 
@@ -82,7 +89,7 @@ class Lookups:
         return self.clusters.get(text, _("（按集群全称、简称或网址标识查找）"))
 
     def _load_cities(self):
-        self.cities = Index(_("城市"))
+        self.cities = Index(pgettext_lazy("导入查找的对象", "城市"))
         self.city_names = {}
         self.provinces = []
         for province in Province.objects.all():
@@ -108,7 +115,7 @@ class Lookups:
         return self.cities.get(code if ids else text, _("（按城市名称或六位行政区划代码查找）"))
 
     def _load_fields(self):
-        self.fields = Index(_("领域"))
+        self.fields = Index(pgettext_lazy("导入查找的对象", "领域"))
         for pk, slug, name, name_en in Field.objects.values_list("pk", "slug", "name", "name_en"):
             self.fields.add(pk, name, slug, name, name_en)
 
@@ -117,7 +124,7 @@ class Lookups:
         return self.fields.get(text)
 
     def _load_batches(self):
-        self.batches = Index(_("批次"))
+        self.batches = Index(pgettext_lazy("导入查找的对象", "批次"))
         self.batch_tiers = {}
         for pk, slug, name, year, tier in Batch.objects.values_list("pk", "slug", "name", "year", "tier"):
             self.batch_tiers[pk] = tier
@@ -133,7 +140,7 @@ class Lookups:
         return self.batches.get(text)
 
     def _load_indicators(self):
-        self.indicators = Index(_("指标"))
+        self.indicators = Index(pgettext_lazy("导入查找的对象", "指标"))
         self.indicator_units = {}
         self.indicator_labels = {}
         for pk, code, name, name_en, unit in Indicator.objects.values_list("pk", "code", "name", "name_en", "unit"):
@@ -151,7 +158,7 @@ class Lookups:
         return pk, self.indicator_units[pk]
 
     def _load_categories(self):
-        self.categories = Index(_("举措类别"))
+        self.categories = Index(pgettext_lazy("导入查找的对象", "举措类别"))
         for pk, slug, name, name_en in MeasureCategory.objects.values_list("pk", "slug", "name", "name_en"):
             self.categories.add(pk, name, slug, name, name_en)
 
@@ -181,7 +188,7 @@ class Lookups:
         if len(titles) == 1:
             return titles[0]
         if len(titles) > 1:
-            codes = "、".join(s.code for s in titles)
+            codes = join_list(s.code for s in titles)
             raise ParseError(
                 _("有多个出处的标题是“%(text)s”（%(codes)s），请填写出处代码") % {"text": text, "codes": codes}
             )
@@ -190,7 +197,7 @@ class Lookups:
     def default_source(self):
         """Rows with an empty 来源 cite the file itself: one 地方报送 source per publisher and file name."""
         self._ensure("sources")
-        title = _("导入文件：%(name)s") % {"name": self.file_name or _("未命名")}
+        title = f"导入文件：{self.file_name or '未命名'}"  # stored data: the same in every UI language
         titles = [s for s in self.source_titles.get(lookup_key(title), []) if s.publisher == self.publisher]
         return titles[0] if titles else self._pending(title)
 

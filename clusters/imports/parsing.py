@@ -10,7 +10,9 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from clusters.choices import Qualifier
 
@@ -62,6 +64,11 @@ def lookup_key(value):
 
 
 _SEPARATORS = re.compile(r"\s*[、，,;；\n]\s*")
+
+
+def join_list(items):
+    """'国家级、省级' in Chinese, 'national, provincial' in English: how a message lists several names."""
+    return pgettext("列表分隔符", "、").join(str(item) for item in items)
 
 
 def split_values(value):
@@ -443,15 +450,27 @@ def parse_period(value):
     return year
 
 
+def _source_label(label):
+    """A choice label as written in clusters.choices (Chinese), whatever the active language."""
+    with translation.override(None):
+        return str(label)
+
+
 def parse_choice(value, choices):
-    """A TextChoices member by its Chinese label or its value: '国家级' or 'national' -> 'national'."""
+    """A TextChoices member by its Chinese label, its value or its label in the active language:
+    '国家级', 'national' or (in the English UI) 'National' -> 'national'."""
     key = lookup_key(value)
     for member in choices:
-        if key in (lookup_key(member.value), lookup_key(member.label)):
+        if key in (lookup_key(member.value), lookup_key(_source_label(member.label)), lookup_key(member.label)):
             return member.value
-    options = "、".join(str(member.label) for member in choices)
+    options = []
+    for member in choices:
+        source, shown = _source_label(member.label), str(member.label)
+        options.append(
+            source if shown == source else _("%(label)s（%(translation)s）") % {"label": source, "translation": shown}
+        )
     raise ParseError(
-        _("“%(text)s”不是可选值（可选：%(options)s）") % {"text": normalize_text(value), "options": options}
+        _("“%(text)s”不是可选值（可选：%(options)s）") % {"text": normalize_text(value), "options": join_list(options)}
     )
 
 

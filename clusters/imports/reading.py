@@ -249,4 +249,4 @@ def _read_csv(data):
                 % {"row": reader.line_num, "error": error}
             ) from error
 
-    return Sheet(format="csv", name=f"CSV（{encoding}）", rows=rows())
+    return Sheet(format="csv", name=_("CSV（%(encoding)s）") % {"encoding": encoding}, rows=rows())

@@ -25,10 +25,11 @@ HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in shee
 class Row:
     """One data row: cell access by column name; parse errors are collected, never raised."""
 
-    __slots__ = ("number", "values", "mapping", "headers", "errors")
+    __slots__ = ("number", "values", "mapping", "headers", "template_headers", "errors")
 
-    def __init__(self, number, values, mapping, headers):
+    def __init__(self, number, values, mapping, headers, template_headers=None):
         self.number, self.values, self.mapping, self.headers = number, values, mapping, headers
+        self.template_headers = template_headers or {}
         self.errors = []
 
     def has(self, name):
@@ -46,7 +47,8 @@ class Row:
 
     def error(self, name, message, value=None):
         value = clean_text(self.raw(name)) if value is None else value
-        self.errors.append(RowError(self.number, self.headers.get(name, name), value, str(message)))
+        header = self.template_headers.get(name, "")
+        self.errors.append(RowError(self.number, self.headers.get(name, name), value, str(message), header))
 
     def parse(self, name, parser, *args, required=False):
         """parser(raw, *args) or None for an empty cell; an error is recorded and None returned."""
@@ -94,6 +96,7 @@ def _accept_header(number, values, mapping, unknown, duplicates, handler, result
                     column.header,
                     "",
                     _("缺少必填列“%(header)s”（%(name)s）。") % {"header": column.header, "name": column.name},
+                    column.header,
                 )
             )
     return number, mapping, headers
@@ -130,6 +133,7 @@ def _run(handler, data, result):
         result.warnings.extend(sheet.warnings)
         return
     width = max(mapping.values()) + 1
+    template_headers = {column.name: column.header for column in handler.columns}
     seen = {}
     data_rows = 0
     for number, values in rows:
@@ -137,7 +141,7 @@ def _run(handler, data, result):
         if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
             continue
         data_rows += 1
-        row = Row(number, values, mapping, headers)
+        row = Row(number, values, mapping, headers, template_headers)
         parsed = handler.parse(row)
         if parsed is not None and not row.errors:
             key, fields = parsed
@@ -152,8 +156,9 @@ def _run(handler, data, result):
                 handler.accept(row.number, key, fields)
         result.errors.extend(row.errors)
     for problem in sheet.problems:  # merged cells and uncomputed formulas, found while reading
-        column = next((h for name, h in headers.items() if mapping[name] == problem.column), "")
-        result.errors.append(RowError(problem.row, column, "", problem.message))
+        name = next((name for name in headers if mapping[name] == problem.column), None)
+        column, header = (headers[name], template_headers.get(name, "")) if name else ("", "")
+        result.errors.append(RowError(problem.row, column, "", problem.message, header))
     result.warnings.extend(sheet.warnings)
     if data_rows == 0 and result.ok:
         raise FileRejected(_("文件只有表头，没有数据行。"))

@@ -2,28 +2,32 @@
 
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from clusters.imports.handlers import KINDS
 from clusters.imports.services import run_import
 
 
 class Command(BaseCommand):
-    help = "导入表格（xlsx 或 csv）。任何一行有错就什么都不写入，并列出每一处错误。"
+    help = gettext_noop("导入表格（xlsx 或 csv）。任何一行有错就什么都不写入，并列出每一处错误。")
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=KINDS, help="表格类型 / sheet kind")
-        parser.add_argument("file", help="xlsx 或 csv 文件路径")
-        parser.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
-        parser.add_argument("--user", help="记为操作人的用户名（写入历史记录与导入记录）")
-        parser.add_argument("--publisher", default="", help="新建出处时的发布者，例如报送单位名称")
-        parser.add_argument("--language", default=settings.LANGUAGE_CODE, help="消息语言：zh-hans 或 en")
+        # argparse needs real strings, so the help is translated here, when the parser is built.
+        parser.description = _(self.help)
+        parser.add_argument("kind", choices=KINDS, help=_("表格类型"))
+        parser.add_argument("file", help=_("xlsx 或 csv 文件路径"))
+        parser.add_argument("--dry-run", action="store_true", help=_("只检查并报告，不写入"))
+        parser.add_argument("--user", help=_("记为操作人的用户名（写入历史记录与导入记录）"))
+        parser.add_argument("--publisher", default="", help=_("新建出处时的发布者，例如报送单位名称"))
+        parser.add_argument("--language", help=_("消息语言：zh-hans 或 en；默认为当前语言（LANGUAGE_CODE）"))
 
     def handle(self, kind, file, dry_run=False, user=None, publisher="", language=None, **options):
-        with translation.override(language):
+        # No --language: the language already active (settings.LANGUAGE_CODE from a shell, or the caller's).
+        with translation.override(language or translation.get_language()):
             return self._handle(kind, Path(file), dry_run, user, publisher)
 
     def _handle(self, kind, path, dry_run, username, publisher):
