@@ -312,3 +312,50 @@ def test_write_api_programme_wide_measures_are_national_only(api, users):
     assert api.post("/api/measures/", body, format="json").status_code == 400
     api.force_authenticate(users["national"])
     assert api.post("/api/measures/", body, format="json").status_code == 201
+
+
+def test_reviewer_acts_only_on_evaluations_in_scope(users):
+    from django.core.exceptions import PermissionDenied
+
+    from clusters.models import EvaluationRecord
+    from clusters.services import evaluations as workflow
+
+    def submitted(name):
+        record = EvaluationRecord.objects.create(
+            cluster=Cluster.objects.get(name=name),
+            period="2024",
+            evaluation_type="review",
+            evaluating_body="测试机构",
+            conclusion="retain",
+        )
+        workflow.submit(record, users["national"])
+        return record
+
+    outside, inside = submitted(SHENZHEN_ICT), submitted(NANJING_POWER)
+    with pytest.raises(PermissionDenied):
+        workflow.approve(outside, users["reviewer"])
+    workflow.approve(inside, users["reviewer"])
+    inside.refresh_from_db()
+    outside.refresh_from_db()
+    assert (inside.state, outside.state) == ("approved", "submitted")
+
+
+def test_write_api_refuses_a_typed_grade_on_a_scored_record(api, users):
+    from clusters.models import EvaluationScheme
+
+    EvaluationScheme.objects.create(
+        code="api-scheme", name="接口方案", year=2024, excellent_min=90, good_min=75, pass_min=60
+    )
+    body = {
+        "cluster": "shanghai-ic",
+        "scheme": "api-scheme",
+        "period": "2024",
+        "evaluation_type": "review",
+        "evaluating_body": "测试机构",
+        "grade": "excellent",
+    }
+    api.force_authenticate(users["national"])
+    response = api.post("/api/evaluations/", body, format="json")
+    assert response.status_code == 400 and "grade" in response.json()
+    body.pop("grade")
+    assert api.post("/api/evaluations/", body, format="json").status_code == 201

@@ -191,4 +191,8 @@ class EvaluationWriteSerializer(ModelCleanSerializer):
                     ]
                 }
             )
+        scheme = attrs.get("scheme", getattr(self.instance, "scheme", None))
+        if scheme is not None and attrs.get("grade"):
+            # With a scheme the grade follows from the scored total; only scheme-less records type one.
+            raise serializers.ValidationError({"grade": ["按评估方案评分的记录，等级由总分推出，不能直接填写。"]})
         return super().validate(attrs)

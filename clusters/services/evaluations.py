@@ -35,6 +35,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clusters import scoping
 from clusters.choices import EvaluationState, Grade
 from clusters.models import DimensionScore, EvaluationRecord, EvaluationTransition
 from clusters.models.evaluations import EDITABLE_STATES, RecordLocked
@@ -230,6 +231,8 @@ def _apply(name, record, user, note=""):
     transition = TRANSITIONS[name]
     if not (user and user.is_active and user.has_perm(transition.permission)):
         raise PermissionDenied(f"您没有“{transition.label}”评估记录的权限。")
+    if not scoping.cluster_in_scope(user, record.cluster):
+        raise PermissionDenied(scoping.OUT_OF_SCOPE)
     note = (note or "").strip()
     if transition.note_required and not note:
         raise ValidationError({"note": f"“{transition.label}”须填写原因。"})
@@ -310,6 +313,8 @@ def create_revision(record, user, note=""):
     """
     if not (user and user.is_active and user.has_perm(REVISE_PERMISSION)):
         raise PermissionDenied("您没有新建评估记录修订版的权限。")
+    if not scoping.cluster_in_scope(user, record.cluster):
+        raise PermissionDenied(scoping.OUT_OF_SCOPE)
     original = EvaluationRecord.objects.select_for_update().get(pk=record.pk)
     if original.state != EvaluationState.PUBLISHED:
         raise InvalidTransition("只有已发布的评估记录可以新建修订版；未发布的记录直接修改即可。")
