@@ -110,7 +110,18 @@ def drive(path, script):
     return figures
 
 
+def clear_cache(env):
+    """Each round starts cold: nothing left over from an earlier round or run."""
+    subprocess.run(
+        [PY, "manage.py", "shell", "--no-imports", "-c", "from django.core.cache import cache; cache.clear()"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
 def run_round(label, env, script):
+    clear_cache(env)
     process = start_gunicorn(env)
     try:
         return {name: drive(path, script) for name, path in URLS.items()} | {"_label": label}

@@ -39,6 +39,7 @@ from clusters.models import (
     Target,
 )
 from clusters.services.evaluations import compute_total, grade_for
+from portal.caching import bump_data_version
 
 PREFIX = "演示"
 SOURCE_CODE = "demo-synthetic"
@@ -242,6 +243,7 @@ def generate(clusters=50, years=3, seed=1, end_year=2024, history=True):
             ],
             batch_size=BATCH,
         )
+    transaction.on_commit(bump_data_version)  # bulk inserts send no signals
     return {
         "clusters": len(cluster_objs),
         "indicator_values": len(values),
@@ -285,4 +287,5 @@ def delete():
         _raw_delete(EvaluationScheme.objects.filter(pk__in=scheme_ids))
         _raw_delete(EvaluationScheme.history.filter(is_synthetic=True))
         Source.objects.filter(code=SOURCE_CODE).delete()
+        transaction.on_commit(bump_data_version)  # raw deletes send no signals
     return counts

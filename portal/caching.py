@@ -8,6 +8,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 
 DATA_VERSION_KEY = "portal:data-version"
@@ -48,7 +49,7 @@ class PublicCacheMiddleware:
             return get_conditional_response(request, etag=response.get("ETag"), last_modified=None, response=response)
         response = self.get_response(request)
         if self._cacheable_response(request, response):
-            cache.set(key, response, self.timeout)
+            cache.set(key, self._storable(response), self.timeout)
             response["X-Cache"] = "miss"
         return response
 
@@ -76,10 +77,18 @@ class PublicCacheMiddleware:
         )
 
     @staticmethod
+    def _storable(response):
+        """Only bytes and headers: a DRF Response would also pickle its data and slow every hit."""
+        stored = HttpResponse(response.content, status=response.status_code)
+        for header, value in response.items():
+            stored[header] = value
+        return stored
+
+    @staticmethod
     def _key(request):
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
         accept = request.META.get("HTTP_ACCEPT", "")[:100]
         language = getattr(request, "LANGUAGE_CODE", "")
-        return (
-            f"portal:response:{data_version()}:{language}:{hashlib.sha256(accept.encode()).hexdigest()[:12]}:{digest}"
-        )
+        # The host is in the key: API bodies carry absolute URLs.
+        variant = hashlib.sha256(f"{request.get_host()}|{accept}".encode()).hexdigest()[:16]
+        return f"portal:response:{data_version()}:{language}:{variant}:{digest}"

@@ -109,3 +109,36 @@ def test_language_switch_works_without_a_csrf_token(client):
     response = strict.post("/i18n/setlang/", {"language": "en", "next": "/clusters/"})
     assert response.status_code == 302
     assert strict.cookies["django_language"].value == "en"
+
+
+def test_bulk_imports_and_demo_data_invalidate_cached_responses(
+    client, public_cache, django_capture_on_commit_callbacks
+):
+    from clusters import demo
+    from clusters.imports.services import run_import
+
+    from .import_helpers import csv_bytes, value_rows
+
+    def cached_count():
+        client.get("/api/clusters/")
+        response = client.get("/api/clusters/")
+        assert response["X-Cache"] == "hit"
+        return response.json()["count"]
+
+    before = cached_count()
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.generate(clusters=3, years=1, seed=5)
+    assert client.get("/api/clusters/").json()["count"] == before + 3
+
+    cached_count()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_import("indicator-values", csv_bytes(value_rows()), "v.csv").committed
+    assert client.get("/api/indicator-values/?period=2030")["X-Cache"] == "miss"
+
+
+def test_cache_key_includes_the_host(client, public_cache, settings):
+    settings.ALLOWED_HOSTS = ["a.example", "b.example"]
+    first = client.get("/api/clusters/", HTTP_HOST="a.example")
+    second = client.get("/api/clusters/", HTTP_HOST="b.example")
+    assert second["X-Cache"] == "miss"
+    assert "b.example" in second.json()["results"][0]["url"] and "a.example" in first.json()["results"][0]["url"]

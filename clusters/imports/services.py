@@ -11,6 +11,8 @@ import logging
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.caching import bump_data_version
+
 from .handlers import KINDS, get_handler
 from .lookups import Lookups
 from .parsing import ParseError, clean_text, map_headers
@@ -173,6 +175,7 @@ def _write(handler, lookups, result):
         return
     lookups.create_pending_sources()
     handler.write()
+    transaction.on_commit(bump_data_version)  # bulk writes send no signals: cached pages must go stale
 
 
 def _user_label(user):
