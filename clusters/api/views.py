@@ -103,12 +103,18 @@ class ReadWriteViewSet(CachedReadMixin, viewsets.ModelViewSet):
             return self.list_serializer_class
         return self.detail_serializer_class
 
+    # For rows that hang off a cluster: the selector that lists them for a set of clusters.
+    list_selector = None
+
     def visible_clusters(self):
         return selectors.clusters_visible_to(self.request.user)
 
+    def get_queryset(self):
+        return self.list_selector(self.visible_clusters())
+
     def written_queryset(self):
         """Where a row just written is read back from for the response, whatever its visibility."""
-        raise NotImplementedError
+        return self.list_selector(Cluster.objects.all())
 
     def _read_back(self, instance):
         instance = self.written_queryset().get(pk=instance.pk)
@@ -239,12 +245,7 @@ class MeasureViewSet(ReadWriteViewSet):
     filterset_class = filtersets.MeasureFilterSet
     list_serializer_class = detail_serializer_class = read.MeasureListSerializer
     write_serializer_class = write.MeasureWriteSerializer
-
-    def get_queryset(self):
-        return selectors.measure_list(self.visible_clusters())
-
-    def written_queryset(self):
-        return selectors.measure_list(Cluster.objects.all())
+    list_selector = staticmethod(selectors.measure_list)
 
 
 @extend_schema_view(
@@ -256,12 +257,7 @@ class TargetViewSet(ReadWriteViewSet):
     filterset_class = filtersets.TargetFilterSet
     list_serializer_class = detail_serializer_class = read.TargetListSerializer
     write_serializer_class = write.TargetWriteSerializer
-
-    def get_queryset(self):
-        return selectors.target_list(self.visible_clusters())
-
-    def written_queryset(self):
-        return selectors.target_list(Cluster.objects.all())
+    list_selector = staticmethod(selectors.target_list)
 
 
 @extend_schema_view(
@@ -273,12 +269,7 @@ class IndicatorValueViewSet(ReadWriteViewSet):
     filterset_class = filtersets.IndicatorValueFilterSet
     list_serializer_class = detail_serializer_class = read.IndicatorValueListSerializer
     write_serializer_class = write.IndicatorValueWriteSerializer
-
-    def get_queryset(self):
-        return selectors.indicator_value_list(self.visible_clusters())
-
-    def written_queryset(self):
-        return selectors.indicator_value_list(Cluster.objects.all())
+    list_selector = staticmethod(selectors.indicator_value_list)
 
 
 @extend_schema_view(

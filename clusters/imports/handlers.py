@@ -113,7 +113,8 @@ class FactHandler:
         raise NotImplementedError
 
     def label(self, key, fields):
-        raise NotImplementedError
+        """(cluster, indicator, period or year) keys; handlers with other keys override this."""
+        return f"{self.lookups.clusters.labels[key[0]]} · {self.lookups.indicator_labels[key[1]]} · {key[2]}"
 
     def compare(self):
         existing = self.existing([key for _number, key, _fields in self.items])
@@ -268,9 +269,6 @@ class IndicatorValueHandler(FactHandler):
         fields.update(cluster_id=cluster_id, indicator_id=indicator_id, period=period)
         super().accept(number, key, fields)
 
-    def label(self, key, fields):
-        return f"{self.lookups.clusters.labels[key[0]]} · {self.lookups.indicator_labels[key[1]]} · {key[2]}"
-
 
 class TargetHandler(FactHandler):
     kind = "targets"
@@ -361,9 +359,6 @@ class TargetHandler(FactHandler):
             for obj in Target.objects.filter(cluster_id__in=ids).select_related("source"):
                 found[obj.cluster_id, obj.indicator_id, obj.target_year] = obj
         return found
-
-    def label(self, key, fields):
-        return f"{self.lookups.clusters.labels[key[0]]} · {self.lookups.indicator_labels[key[1]]} · {key[2]}"
 
 
 class MeasureHandler(FactHandler):
