@@ -21,16 +21,7 @@ def cluster_list(queryset=None):
 
 def published_evaluations():
     """Published evaluation records with their scheme, source and dimension scores, newest period first."""
-    from clusters.models import DimensionScore, EvaluationRecord
-
-    return (
-        EvaluationRecord.objects.published()
-        .select_related("scheme", "source")
-        .prefetch_related(
-            Prefetch("scores", queryset=DimensionScore.objects.select_related("dimension").order_by("dimension__order"))
-        )
-        .order_by("-period", "-revision")
-    )
+    return evaluation_records().order_by("-period", "-revision")
 
 
 def cluster_detail_queryset(queryset=None):
