@@ -1,7 +1,8 @@
 """Downloads of the filtered cluster list: one row per cluster, Chinese headers, CSV (UTF-8 with BOM) or xlsx.
 
-The first twelve columns follow the clusters import sheet, so a download can be edited and sent back.
-Every text cell that a spreadsheet would read as a formula (= + - @, tab, carriage return) gets a leading '.
+The first twelve columns are the clusters import sheet's (one definition, shared with the admin export),
+so a download can be edited and sent back. Every text cell that a spreadsheet would read as a formula
+(= + - @, tab, carriage return) gets a leading '.
 """
 
 import csv
@@ -10,41 +11,27 @@ import io
 from django.http import HttpResponse
 from django.utils import timezone
 
+from clusters.imports.resources import ClusterResource, neutralise
+
+__all__ = ["HEADERS", "csv_response", "neutralise", "xlsx_response"]
+
 SEPARATOR = "、"
 
-COLUMNS = [
-    ("集群名称", lambda c, r: c.name),
-    ("简称", lambda c, r: c.short_name),
-    ("领域", lambda c, r: c.field.name),
-    ("层级", lambda c, r: c.get_tier_display()),
-    ("批次", lambda c, r: c.batch.name if c.batch else ""),
-    ("状态", lambda c, r: c.get_status_display()),
-    ("城市", lambda c, r: SEPARATOR.join(city.name for city in c.cities.all())),
-    ("简介", lambda c, r: c.summary),
-    ("起步年份", lambda c, r: c.origin_year),
-    ("促进机构", lambda c, r: c.promotion_organization.name if c.promotion_organization else ""),
-    ("链主企业", lambda c, r: SEPARATOR.join(le.enterprise.name for le in c.lead_enterprises.all())),
-    ("网址", lambda c, r: c.website),
+# After the clusters sheet's own columns (ClusterResource: the same cells the admin export and the
+# import use, so a download can be edited and imported again), what only the public download adds.
+EXTRA_COLUMNS = [
     ("省级行政区", lambda c, r: SEPARATOR.join(p.name for p in c.provinces)),
     ("地域说明", lambda c, r: c.area_note),
     ("演示数据", lambda c, r: "是" if c.is_synthetic else ""),
     ("页面", lambda c, r: r.build_absolute_uri(c.get_absolute_url())),
 ]
-HEADERS = [header for header, _ in COLUMNS]
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """Keep spreadsheets from evaluating a cell: '=1+1' -> "'=1+1". Numbers and None pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+HEADERS = [*ClusterResource.headers(), *(header for header, _ in EXTRA_COLUMNS)]
 
 
 def rows(request, clusters):
+    sheet = ClusterResource()
     for cluster in clusters:
-        yield [neutralise(get(cluster, request)) for _, get in COLUMNS]
+        yield [*sheet.export_resource(cluster), *(neutralise(get(cluster, request)) for _, get in EXTRA_COLUMNS)]
 
 
 def _filename(extension):
