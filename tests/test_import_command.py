@@ -152,6 +152,12 @@ def test_bad_files_get_a_clear_message(tmp_path, case):
     assert "Traceback" not in message
 
 
+def test_refused_file_is_not_counted_as_row_errors(tmp_path):
+    message = fails(tmp_path, "indicator-values", BAD_FILES["pdf"][0])
+    assert "文件无法导入，没有写入任何数据。" in message
+    assert "涉及 0 行" not in message
+
+
 def test_file_over_the_size_limit(tmp_path, settings):
     settings.IMPORT_MAX_UPLOAD_SIZE = 1024
     message = fails(tmp_path, "indicator-values", xlsx_bytes(value_rows()))

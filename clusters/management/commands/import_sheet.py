@@ -48,6 +48,8 @@ class Command(BaseCommand):
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))
+            if not result.error_rows:  # the file itself was refused (not a spreadsheet, empty, …)
+                raise CommandError(translation.gettext("文件无法导入，没有写入任何数据。"))
             raise CommandError(
                 translation.gettext("%(count)s 处错误（涉及 %(rows)s 行），没有写入任何数据。")
                 % {"count": len(result.errors), "rows": result.error_rows}
