@@ -73,4 +73,17 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, self.history_deleted_template, context)
 
 
+class ReadOnlyAdminMixin:
+    """For audit logs (workflow transitions, import records): viewable, never added, changed or deleted."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 admin.site.empty_value_display = "—"

@@ -20,7 +20,7 @@ from clusters.imports.admin import SheetImportExportMixin
 from clusters.models import DimensionScore, EvaluationRecord, EvaluationScheme, EvaluationTransition, SchemeDimension
 from clusters.services import evaluations as service
 
-from .base import HistoryAdmin
+from .base import HistoryAdmin, ReadOnlyAdminMixin
 from .scoping import ScopedAdminMixin
 
 
@@ -430,20 +430,12 @@ class DimensionScoreAdmin(ScopedAdminMixin, HistoryAdmin):
 
 
 @admin.register(EvaluationTransition)
-class EvaluationTransitionAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    scope_cluster_path = "record__cluster"
+class EvaluationTransitionAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit trail of the review workflow: read-only."""
+
+    scope_cluster_path = "record__cluster"
 
     list_display = ["record", "from_state", "to_state", "actor", "at", "note"]
     list_filter = ["to_state"]
     list_select_related = ["record__cluster", "actor"]
     search_fields = ["record__cluster__name", "note"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clusters.admin.base import ReadOnlyAdminMixin
 from clusters.models import Cluster, EvaluationRecord, ImportRecord, IndicatorValue, Measure, Target
 
 from .exports import FORMATS, export_file, template_file
@@ -214,7 +215,7 @@ class SheetImportExportMixin:
 
 
 @admin.register(ImportRecord)
-class ImportRecordAdmin(admin.ModelAdmin):
+class ImportRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The import log: read-only, for everyone who may view it."""
 
     list_display = [
@@ -237,12 +238,3 @@ class ImportRecordAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

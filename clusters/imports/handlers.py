@@ -100,6 +100,13 @@ class FactHandler:
             row.error("source", str(error))
             return None
 
+    @staticmethod
+    def unit_known(row, unit):
+        """Figures are converted into the indicator's unit, so an indicator without one is a row error."""
+        if unit is None:
+            row.error("indicator", _("该指标的单位无法识别，请先在后台修正指标"))
+        return unit is not None
+
     def cluster_of(self, row, required=True):
         cluster_id = row.parse("cluster", self.lookups.cluster, required=required)
         if self.scope is not None:
@@ -239,8 +246,7 @@ class IndicatorValueHandler(FactHandler):
         if row.errors:
             return None
         indicator_id, unit = indicator
-        if unit is None:
-            row.error("indicator", _("该指标的单位无法识别，请先在后台修正指标"))
+        if not self.unit_known(row, unit):
             return None
         try:
             value = convert(quantity, unit, column_unit)
@@ -323,8 +329,7 @@ class TargetHandler(FactHandler):
         if row.errors:
             return None
         indicator_id, unit = indicator
-        if unit is None:
-            row.error("indicator", _("该指标的单位无法识别，请先在后台修正指标"))
+        if not self.unit_known(row, unit):
             return None
         fields = {"source": source}
         try:
