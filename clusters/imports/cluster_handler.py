@@ -1,16 +1,15 @@
 """The clusters sheet: a cluster is created or updated by its full name, with its cities and lead enterprises."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from clusters import scoping
+from clusters.bulk import BATCH_SIZE, create_with_history, update_with_history
 from clusters.choices import ClusterStatus, Tier
 from clusters.models import Cluster, Enterprise, LeadEnterprise, PromotionOrganization
 from clusters.slugs import pinyin_slug
 
-from .handlers import BATCH_SIZE, FactHandler, chunks
+from .handlers import FactHandler, chunks
 from .parsing import ParseError, lookup_key, parse_choice, parse_integer, parse_url, split_values
 from .results import NEW, UNCHANGED, UPDATED, Column, RowOutcome
 
@@ -243,7 +242,7 @@ class ClusterHandler(FactHandler):
     # ------------------------------------------------------------------------------------------ write
 
     def write(self):
-        history = {"default_user": self.user, "default_change_reason": self.reason}
+        history = {"user": self.user, "reason": self.reason}
         organizations = self._ensure_named(
             PromotionOrganization,
             {f["promotion_organization"] for f in self._all_fields() if f.get("promotion_organization")},
@@ -263,20 +262,19 @@ class ClusterHandler(FactHandler):
             slugs.add(slug)
             cluster.slug = slug
             new_clusters.append(cluster)
-        created = bulk_create_with_history(new_clusters, Cluster, batch_size=BATCH_SIZE, **history)
+        created = create_with_history(Cluster, new_clusters, **history)
         relations.extend(zip(created, self.to_create, strict=True))
-        now, names, updated = timezone.now(), set(), []
+        names, updated = set(), []
         for cluster, changes in self.to_update:
             scalars = self._scalars(changes, organizations)
             for name, value in scalars.items():
                 setattr(cluster, name, value)
                 names.add(name.removesuffix("_id"))
-            cluster.updated_at = now
             updated.append(cluster)
             relations.append((cluster, changes))
         if updated:
             fields = sorted(names | {"updated_at"})
-            bulk_update_with_history(updated, Cluster, fields=fields, batch_size=BATCH_SIZE, **history)
+            update_with_history(Cluster, updated, fields, **history)
         self._write_cities([(c, f["cities"]) for c, f in relations if "cities" in f])
         self._write_leads([(c, f["lead_enterprises"]) for c, f in relations if "lead_enterprises" in f], enterprises)
 
@@ -290,8 +288,8 @@ class ClusterHandler(FactHandler):
         for name in names:
             missing.setdefault(lookup_key(name), name) if lookup_key(name) not in known else None
         if missing:
-            history = {"default_user": self.user, "default_change_reason": self.reason}
-            for obj in bulk_create_with_history([model(name=n) for n in missing.values()], model, **history):
+            objs = [model(name=n) for n in missing.values()]
+            for obj in create_with_history(model, objs, user=self.user, reason=self.reason):
                 known[lookup_key(obj.name)] = obj.pk
         return known
 
@@ -316,7 +314,7 @@ class ClusterHandler(FactHandler):
     def _write_leads(self, items, enterprises):
         if not items:
             return
-        history = {"default_user": self.user, "default_change_reason": self.reason}
+        history = {"user": self.user, "reason": self.reason}
         current = {}
         for lead in LeadEnterprise.objects.filter(cluster_id__in=[c.pk for c, _names in items]):
             current[lead.cluster_id, lead.enterprise_id] = lead
@@ -336,6 +334,6 @@ class ClusterHandler(FactHandler):
                 lead._change_reason = self.reason
                 lead.delete()  # one by one, so history records the removal
         if create:
-            bulk_create_with_history(create, LeadEnterprise, batch_size=BATCH_SIZE, **history)
+            create_with_history(LeadEnterprise, create, **history)
         if update:
-            bulk_update_with_history(update, LeadEnterprise, fields=["order"], batch_size=BATCH_SIZE, **history)
+            update_with_history(LeadEnterprise, update, ["order"], **history)

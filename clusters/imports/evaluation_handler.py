@@ -12,9 +12,9 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history
 
 from clusters import scoping
+from clusters.bulk import BATCH_SIZE, create_with_history
 from clusters.choices import Conclusion, EvaluationState, EvaluationType
 from clusters.models import DimensionScore, EvaluationRecord, EvaluationScheme, EvaluationTransition, SchemeDimension
 from clusters.models.evaluations import EDITABLE_STATES
@@ -23,7 +23,6 @@ from clusters.services import evaluations as service
 from .parsing import ParseError, format_decimal, lookup_key, parse_choice, parse_date, parse_period, parse_quantity
 from .results import NEW, UNCHANGED, UPDATED, Column, RowOutcome
 
-BATCH_SIZE = 500
 SCORE_PREFIX = "score:"
 TEXT_FIELDS = ("evaluating_body", "conclusion", "narrative", "evaluation_type", "evaluated_on")
 
@@ -289,17 +288,13 @@ class EvaluationHandler:
             score_rows.append(scores)
         if records:
             user = self.user if getattr(self.user, "is_authenticated", False) else None
-            records = bulk_create_with_history(
-                records, EvaluationRecord, batch_size=BATCH_SIZE, default_user=user, default_change_reason=self.reason
-            )
+            records = create_with_history(EvaluationRecord, records, user=user, reason=self.reason)
             scores = [
                 DimensionScore(record=record, dimension_id=dimension_id, score=score)
                 for record, row in zip(records, score_rows, strict=True)
                 for dimension_id, score in row.items()
             ]
-            bulk_create_with_history(
-                scores, DimensionScore, batch_size=BATCH_SIZE, default_user=user, default_change_reason=self.reason
-            )
+            create_with_history(DimensionScore, scores, user=user, reason=self.reason)
             EvaluationTransition.objects.bulk_create(
                 [
                     EvaluationTransition(

@@ -4,12 +4,11 @@ A handler parses rows (collecting errors on the Row), then ``compare`` loads the
 keys at once and says new / updated / unchanged, then ``write`` saves in bulk with history.
 """
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from clusters import scoping
+from clusters.bulk import insert_with_history, update_with_history
 from clusters.choices import Qualifier
 from clusters.models import IndicatorValue, Measure, Target
 
@@ -26,7 +25,6 @@ from .parsing import (
 )
 from .results import NEW, UNCHANGED, UPDATED, Column, RowOutcome
 
-BATCH_SIZE = 500
 CHUNK = 500
 
 
@@ -179,36 +177,22 @@ class FactHandler:
         return str(value)
 
     def write(self):
-        now = timezone.now()
-        objs = []
+        rows = []
         for fields in self.to_create:
             source = fields.pop("source")
-            objs.append(self.model(**fields, source_id=source.pk))
-        if objs:
-            bulk_create_with_history(
-                objs, self.model, batch_size=BATCH_SIZE, default_user=self.user, default_change_reason=self.reason
-            )
-        if self.to_update:
-            names = set()
-            objs = []
-            for obj, changes in self.to_update:
-                for name, value in changes.items():
-                    if name == "source":
-                        obj.source_id = value.pk
-                        names.add("source")
-                    else:
-                        setattr(obj, name, value)
-                        names.add(name.removesuffix("_id") if name.endswith("_id") else name)
-                obj.updated_at = now
-                objs.append(obj)
-            bulk_update_with_history(
-                objs,
-                self.model,
-                fields=sorted(names | {"updated_at"}),
-                batch_size=BATCH_SIZE,
-                default_user=self.user,
-                default_change_reason=self.reason,
-            )
+            rows.append({**fields, "source_id": source.pk})
+        insert_with_history(self.model, rows, user=self.user, reason=self.reason)
+        names, objs = set(), []
+        for obj, changes in self.to_update:
+            for name, value in changes.items():
+                if name == "source":
+                    obj.source_id = value.pk
+                    names.add("source")
+                else:
+                    setattr(obj, name, value)
+                    names.add(name.removesuffix("_id"))
+            objs.append(obj)
+        update_with_history(self.model, objs, sorted(names), user=self.user, reason=self.reason)
 
 
 class IndicatorValueHandler(FactHandler):

@@ -7,6 +7,7 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from clusters.bulk import create_with_history
 from clusters.choices import SourceKind
 from clusters.models import Batch, City, Cluster, Enterprise, Field, Indicator, MeasureCategory, Province, Source
 from clusters.models import PromotionOrganization as Organization
@@ -26,9 +27,11 @@ class Index:
         self.what = what
         self.ids = defaultdict(set)
         self.labels = {}
+        self.resolved = {}  # cell text -> id: a sheet names the same few records thousands of times
 
     def add(self, obj_id, label, *names):
         self.labels[obj_id] = label
+        self.resolved.clear()
         for name in names:
             key = lookup_key(name)
             if key:
@@ -38,9 +41,12 @@ class Index:
         return self.ids.get(lookup_key(text), set())
 
     def get(self, text, hint=""):
+        if text in self.resolved:
+            return self.resolved[text]
         ids = self.find(text)
         if len(ids) == 1:
-            return next(iter(ids))
+            self.resolved[text] = next(iter(ids))
+            return self.resolved[text]
         if not ids:
             raise ParseError(_("找不到%(what)s“%(text)s”%(hint)s") % {"what": self.what, "text": text, "hint": hint})
         names = join_list(sorted(str(self.labels[i]) for i in ids))
@@ -213,14 +219,12 @@ class Lookups:
 
     def create_pending_sources(self):
         """Create the sources the sheet named but the portal lacks; called inside the import's transaction."""
-        from simple_history.utils import bulk_create_with_history
-
         pending = list(self.pending_sources.values())
         if not pending:
             return
-        created = bulk_create_with_history(
-            [Source(code=p.code, kind=SourceKind.SUBMISSION, publisher=p.publisher, title=p.title) for p in pending],
+        created = create_with_history(
             Source,
+            [Source(code=p.code, kind=SourceKind.SUBMISSION, publisher=p.publisher, title=p.title) for p in pending],
         )
         by_code = {source.code: source for source in created}
         for item in pending:

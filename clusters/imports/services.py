@@ -11,6 +11,7 @@ import logging
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from clusters.bulk import change_reason
 from portal.caching import bump_data_version
 
 from .handlers import KINDS, get_handler
@@ -109,7 +110,8 @@ def run_import(kind, data, file_name="", user=None, dry_run=False, publisher="",
     handler_class = get_handler(kind)
     result = ImportResult(kind=kind, file_name=file_name, dry_run=dry_run)
     lookups = Lookups(file_name=file_name, publisher=publisher or _user_label(user))
-    handler = handler_class(lookups, user=user, reason=_("表格导入：%(name)s") % {"name": file_name or kind})
+    reason = change_reason(_("表格导入：%(name)s") % {"name": file_name or kind})
+    handler = handler_class(lookups, user=user, reason=reason)
     try:
         with transaction.atomic():
             _run(handler, data, result)

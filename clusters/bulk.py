@@ -1,0 +1,191 @@
+"""Bulk inserts and updates that keep history, preparing each column once instead of each value.
+
+simple-history's ``bulk_create_with_history`` goes through Django's ``bulk_create`` twice (records, then
+history rows), and Django builds a model instance per row and compiles every value through its field
+(``pre_save``, ``get_db_prep_save``, a placeholder each): for a 10,000-row import that was three quarters
+of the time, the database itself needing a tenth. Here each column's converter is chosen once, records go
+in with one multi-row ``INSERT … RETURNING`` per batch and their history rows with one ``executemany``:
+the same rows simple-history writes (``+`` on create, ``~`` on update, user, reason, one date), on SQLite
+and PostgreSQL. Like ``bulk_create``, no ``save()`` runs and no signal is sent: callers bump the cache.
+"""
+
+from operator import attrgetter, itemgetter
+
+from django.db import connections, router
+from django.db.models import CharField, DateField, TextField
+from django.utils import timezone
+
+BATCH_SIZE = 500  # 500 rows × ~12 columns stays far below SQLite's 32,766 parameters per statement
+REASON_LENGTH = 100  # simple-history's history_change_reason
+HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
+# Columns whose Python value is already what the database adapter takes.
+AS_IS = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+    "BooleanField",
+    "ForeignKey",
+    "OneToOneField",
+}
+
+
+def change_reason(text):
+    """``text`` cut to simple-history's 100-character reason column, so a long file name cannot fail a write.
+
+    The import log keeps the whole file name; the history needs only enough of it to be recognised.
+    """
+    return text if not text or len(text) <= REASON_LENGTH else text[: REASON_LENGTH - 1] + "…"
+
+
+def insert_with_history(model, rows, *, user=None, reason="", batch_size=BATCH_SIZE):
+    """Insert ``rows`` ({attname: value}; absent fields take their defaults) and their creation history.
+
+    -> the new primary keys, in the order of ``rows``. The model's primary key must be automatic.
+    """
+    meta = model._meta
+    if not meta.pk.get_internal_type().endswith("AutoField"):
+        raise ValueError(f"insert_with_history() needs an automatic primary key; {meta.label} has none")
+    if not rows:
+        return []
+    connection = connections[router.db_for_write(model)]
+    now = timezone.now()
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    stamped = {f.attname for f in fields if isinstance(f, DateField) and (f.auto_now or f.auto_now_add)}
+    values = [
+        tuple(
+            now if field.attname in stamped else row[field.attname] if field.attname in row else field.get_default()
+            for field in fields
+        )
+        for row in rows
+    ]
+    prepared = _converted(values, fields, connection)
+    quote = connection.ops.quote_name
+    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    pks = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(prepared), batch_size):
+            batch = prepared[start : start + batch_size]
+            # Rows come back in insertion order on both databases: Django's bulk_create relies on it too.
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+                f"VALUES {', '.join([one_row] * len(batch))} RETURNING {quote(meta.pk.column)}",
+                [value for row in batch for value in row],
+            )
+            pks.extend(pk for (pk,) in cursor.fetchall())
+    names = [meta.pk.attname, *(field.attname for field in fields)]
+    rows = [(pk, *row) for pk, row in zip(pks, prepared, strict=True)]
+    _insert_history(model, names, rows, "+", user, reason, now, connection)
+    return pks
+
+
+def create_with_history(model, objs, *, user=None, reason=""):
+    """``insert_with_history`` for unsaved model instances: sets each one's primary key; -> ``objs``."""
+    objs = list(objs)
+    if any(obj.pk is not None for obj in objs):
+        raise ValueError("create_with_history() inserts new rows only")
+    names = [field.attname for field in model._meta.concrete_fields if not field.primary_key]
+    pks = insert_with_history(
+        model, [{name: getattr(obj, name) for name in names} for obj in objs], user=user, reason=reason
+    )
+    alias = router.db_for_write(model)
+    for obj, pk in zip(objs, pks, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, alias
+    return objs
+
+
+def update_with_history(model, objs, fields, *, user=None, reason=""):
+    """Save ``fields`` (names) of saved ``objs`` with one ``executemany`` UPDATE, and record the change."""
+    objs = list(objs)
+    if not objs:
+        return
+    meta = model._meta
+    connection = connections[router.db_for_write(model)]
+    now = timezone.now()
+    targets = [meta.get_field(name) for name in fields]
+    for field in meta.concrete_fields:
+        if isinstance(field, DateField) and field.auto_now:
+            for obj in objs:
+                setattr(obj, field.attname, now)
+            if field not in targets:
+                targets.append(field)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in targets)} "
+            f"WHERE {quote(meta.pk.column)} = %s",
+            [(*row, obj.pk) for row, obj in zip(_read(objs, targets, connection), objs, strict=True)],
+        )
+    all_fields = meta.concrete_fields
+    rows = _read(objs, all_fields, connection)
+    _insert_history(model, [field.attname for field in all_fields], rows, "~", user, reason, now, connection)
+
+
+def _insert_history(model, names, rows, history_type, user, reason, when, connection):
+    """The history rows for ``rows`` (prepared values, columns ``names``), as simple-history writes them."""
+    history = model.history.model
+    tracked = [field.attname for field in history.tracked_fields]
+    unfilled = {f.attname for f in history._meta.concrete_fields} - {*tracked, "history_id", *HISTORY_COLUMNS}
+    if unfilled:
+        raise ValueError(f"{history.__name__} has columns this writer does not fill: {sorted(unfilled)}")
+    reason = change_reason(reason)
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
+    tail = (connection.ops.adapt_datetimefield_value(when), reason or None, history_type, user_id)
+    pick = itemgetter(*(names.index(name) for name in tracked))
+    columns = [history._meta.get_field(name).column for name in (*tracked, *HISTORY_COLUMNS)]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})",
+            [(*pick(row), *tail) for row in rows],
+        )
+
+
+def _read(objs, fields, connection):
+    """[(database value, …) per model instance] for ``fields``."""
+    read = attrgetter(*(field.attname for field in fields))
+    return _converted([read(obj) if len(fields) > 1 else (read(obj),) for obj in objs], fields, connection)
+
+
+def _converted(rows, fields, connection):
+    """Python values -> database values, each column's converter chosen once."""
+    converters = [(index, convert) for index, field in enumerate(fields) if (convert := _converter(field, connection))]
+    if not converters:
+        return rows
+    converted = []
+    for row in rows:
+        row = list(row)
+        for index, convert in converters:
+            row[index] = convert(row[index])
+        converted.append(tuple(row))
+    return converted
+
+
+def _converter(field, connection):
+    """How a column's Python value becomes a database value; None where it already is one."""
+    if isinstance(field, CharField | TextField):
+        return _text  # TextChoices members become their plain value
+    if field.get_internal_type() in AS_IS:
+        return None
+    last = []
+
+    def prepare(value):
+        # One timestamp fills every created_at/updated_at of a batch: convert it once.
+        if last and last[0] is value:
+            return last[1]
+        prepared = field.get_db_prep_save(value, connection)
+        last[:] = [value, prepared]
+        return prepared
+
+    return prepare
+
+
+def _text(value):
+    return None if value is None else str(value)
