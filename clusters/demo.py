@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history as _bulk_with_history
 
+from clusters.bulk import create_with_history
 from clusters.choices import (
     ClusterStatus,
     Conclusion,
@@ -100,7 +100,7 @@ def _demo_scheme(source):
         SchemeDimension(scheme=scheme, code=code, name=name, weight=weight, max_score=100, order=order)
         for order, (code, name, weight) in enumerate(DIMENSIONS)
     ]
-    _bulk_with_history(dimensions, SchemeDimension, default_change_reason="演示数据生成")
+    create_with_history(SchemeDimension, dimensions, reason="演示数据生成")
     return scheme, list(scheme.dimensions.order_by("order"))
 
 
@@ -120,7 +120,7 @@ def generate(clusters=50, years=3, seed=1, end_year=2024, history=True):
 
     def bulk_create_with_history(objs, model, **kwargs):
         if history:
-            return _bulk_with_history(objs, model, default_change_reason=reason, **kwargs)
+            return create_with_history(model, objs, reason=reason)
         return model.objects.bulk_create(objs, batch_size=kwargs.get("batch_size"))
 
     with transaction.atomic():
