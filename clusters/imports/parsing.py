@@ -5,6 +5,7 @@ Python value, so the table-driven tests in ``tests/test_import_parsing.py`` call
 """
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -216,6 +217,7 @@ class Quantity:
 _BASE_ALIASES = {"人民币": "元", "元人民币": "元", "％": "%", "个百分点": "个百分点"}
 
 
+@functools.lru_cache(maxsize=1024)  # a sheet repeats a handful of units and periods thousands of times
 def parse_unit(text):
     """'亿元' -> Unit(1e8, '元'); '%' -> Unit(1, '%'); '万家' -> Unit(1e4, '家'); '' -> None."""
     text = normalize_text(text).replace(" ", "")
@@ -409,6 +411,7 @@ def parse_date(value):
 _CHINESE_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_period(value):
     """An indicator value's period -> '2020', '2020-06', '2020-Q2' or '2020-H1'.
 
