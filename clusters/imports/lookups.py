@@ -5,7 +5,7 @@ import re
 from collections import defaultdict
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from clusters.bulk import create_with_history
 from clusters.choices import SourceKind
@@ -15,6 +15,9 @@ from clusters.models import PromotionOrganization as Organization
 from .parsing import ParseError, clean_text, join_list, lookup_key, parse_unit
 
 DEFAULT_PUBLISHER = "地方报送"
+# Lazy: translated only when a name is not found, not on each of 10,000 rows that resolve.
+CLUSTER_HINT = gettext_lazy("（按集群全称、简称或网址标识查找）")
+CITY_HINT = gettext_lazy("（按城市名称或六位行政区划代码查找）")
 
 
 class Index:
@@ -92,7 +95,7 @@ class Lookups:
 
     def cluster(self, text):
         self._ensure("clusters")
-        return self.clusters.get(text, _("（按集群全称、简称或网址标识查找）"))
+        return self.clusters.get(text, CLUSTER_HINT)
 
     def _load_cities(self):
         self.cities = Index(pgettext_lazy("导入查找的对象", "城市"))
@@ -118,7 +121,7 @@ class Lookups:
                         inside = {c for c in self.cities.find(key[len(prefix) :]) if c[:2] == province_code[:2]}
                         if len(inside) == 1:
                             return next(iter(inside))
-        return self.cities.get(code if ids else text, _("（按城市名称或六位行政区划代码查找）"))
+        return self.cities.get(code if ids else text, CITY_HINT)
 
     def _load_fields(self):
         self.fields = Index(pgettext_lazy("导入查找的对象", "领域"))
