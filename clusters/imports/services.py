@@ -8,7 +8,7 @@ The admin's upload → preview → confirm and ``manage.py import_sheet`` both c
 
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from clusters.bulk import change_reason
@@ -120,6 +120,13 @@ def run_import(kind, data, file_name="", user=None, dry_run=False, publisher="",
                 result.committed = True
     except FileRejected as error:
         result.errors.append(RowError(None, "", "", error.message))
+    except IntegrityError:
+        # Someone saved one of these records between our check and our write (two clerks, one sheet).
+        logger.warning("Import of %s collided with a concurrent change", file_name, exc_info=True)
+        result.outcomes.clear()
+        result.errors.append(
+            RowError(None, "", "", _("导入期间，有人修改了同样的记录，没有写入任何数据。请重新导入。"))
+        )
     result.created_sources = [source.title for source in lookups.pending_sources.values()]
     result.record = _record(result, user, via)
     return result
