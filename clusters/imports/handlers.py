@@ -154,7 +154,8 @@ class FactHandler:
 
     def show(self, obj, name):
         if name == "source":
-            return obj.source.code if obj.source_id else ""
+            # From the sources read once per file: existing rows are loaded without a join.
+            return self.lookups.source_code(obj.source_id)
         return self._display(name, getattr(obj, name))
 
     def show_new(self, name, value):
@@ -248,9 +249,7 @@ class IndicatorValueHandler(FactHandler):
         indicator_ids = {key[1] for key in keys}
         found = {}
         for ids in chunks(cluster_ids):
-            for obj in IndicatorValue.objects.filter(cluster_id__in=ids, indicator_id__in=indicator_ids).select_related(
-                "source"
-            ):
+            for obj in IndicatorValue.objects.filter(cluster_id__in=ids, indicator_id__in=indicator_ids):
                 found[obj.cluster_id, obj.indicator_id, obj.period] = obj
         return found
 
@@ -345,7 +344,7 @@ class TargetHandler(FactHandler):
     def existing(self, keys):
         found = {}
         for ids in chunks({key[0] for key in keys}):
-            for obj in Target.objects.filter(cluster_id__in=ids).select_related("source"):
+            for obj in Target.objects.filter(cluster_id__in=ids):
                 found[obj.cluster_id, obj.indicator_id, obj.target_year] = obj
         return found
 
@@ -420,10 +419,10 @@ class MeasureHandler(FactHandler):
         found = {}
         cluster_ids = {key[0] for key in keys if key[0] is not None}
         for ids in chunks(cluster_ids):
-            for obj in Measure.objects.filter(cluster_id__in=ids).select_related("source"):
+            for obj in Measure.objects.filter(cluster_id__in=ids):
                 found[obj.cluster_id, obj.title] = obj
         if any(key[0] is None for key in keys):
-            for obj in Measure.objects.filter(cluster__isnull=True).select_related("source"):
+            for obj in Measure.objects.filter(cluster__isnull=True):
                 found[None, obj.title] = obj
         return found
 

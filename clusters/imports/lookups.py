@@ -203,6 +203,11 @@ class Lookups:
             )
         return self._pending(text)
 
+    def source_code(self, pk):
+        """The code of the source with primary key ``pk`` ('' for none)."""
+        self._ensure("sources")
+        return self.sources[pk].code if pk else ""
+
     def default_source(self):
         """Rows with an empty 来源 cite the file itself: one 地方报送 source per publisher and file name."""
         self._ensure("sources")
