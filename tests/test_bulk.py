@@ -132,3 +132,30 @@ def test_an_import_with_a_long_file_name_keeps_its_history(refs):
     assert result.ok and result.committed, [str(e) for e in result.errors]
     reason = IndicatorValue.history.get(period="2065").history_change_reason
     assert len(reason) == 100 and reason.startswith("表格导入：关于报送") and reason.endswith("…")
+
+
+def test_an_import_costs_the_same_queries_for_20_rows_as_for_1200(refs):
+    """Lookups once per file, writes in bulk: the row count changes only the number of 500-row batches."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clusters, indicators, _source = refs
+
+    pairs = [(cluster.name, indicator.name) for cluster in clusters for indicator in indicators]
+
+    def sheet(rows, first_year):
+        """``rows`` new values: each month from ``first_year`` on, for every cluster × indicator pair."""
+        body = []
+        for n in range(rows):
+            month = n // len(pairs)
+            period = f"{first_year + month // 12}-{month % 12 + 1:02d}"
+            body.append([*pairs[n % len(pairs)], period, n + 1, "", "seed-004"])
+        return xlsx_bytes([["集群名称", "指标", "期间", "数值", "单位", "来源"], *body])
+
+    counts = {}
+    for rows, first_year in ((20, 1960), (1200, 1970)):
+        with CaptureQueriesContext(connection) as queries:
+            result = run_import("indicator-values", sheet(rows, first_year), file_name=f"{rows}.xlsx")
+        assert result.ok and result.new == rows, [str(e) for e in result.errors[:3]]
+        counts[rows] = len(queries)
+    assert counts[1200] <= counts[20] + 2, counts  # SQLite: 3 INSERT batches instead of 1; PostgreSQL: COPY
