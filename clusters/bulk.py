@@ -151,7 +151,10 @@ def _insert(connection, table, columns, rows, batch_size=BATCH_SIZE, key=None):
                 )
                 keys = [value for (value,) in cursor.fetchall()]
                 columns, rows = [key, *columns], [(value, *row) for value, row in zip(keys, rows, strict=True)]
-            with cursor.copy(f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN") as copy:
+            copy_sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+            # The raw cursor's copy() bypasses Django's error mapping: a unique violation must still be
+            # django.db.IntegrityError for the caller.
+            with connection.wrap_database_errors, cursor.copy(copy_sql) as copy:
                 for row in rows:
                     copy.write_row(row)
             return keys

@@ -61,3 +61,23 @@ def counts():
 
 def last_record():
     return ImportRecord.objects.order_by("-id").first()
+
+
+def collide_during_write(monkeypatch):
+    """Make another clerk save the first row of ``value_rows()`` after the import's check, before its write."""
+    from clusters.imports.lookups import Lookups
+    from clusters.models import Indicator
+
+    create_sources = Lookups.create_pending_sources
+
+    def meanwhile(self):
+        IndicatorValue.objects.create(
+            cluster=Cluster.objects.get(name=SHENZHEN),
+            indicator=Indicator.objects.get(code="investment"),
+            period="2030",
+            value=1,
+            source=Source.objects.get(code="seed-004"),
+        )
+        create_sources(self)
+
+    monkeypatch.setattr(Lookups, "create_pending_sources", meanwhile)

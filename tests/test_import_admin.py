@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from clusters.models import ImportRecord, IndicatorValue, Measure
 
-from .import_helpers import SHENZHEN, VALUE_HEADER, counts, csv_bytes, value_rows, xlsx_bytes
+from .import_helpers import SHENZHEN, VALUE_HEADER, collide_during_write, counts, csv_bytes, value_rows, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +71,16 @@ def test_upload_preview_confirm(admin_client):
     response = upload(admin_client, "indicatorvalue", xlsx_bytes(value_rows()), "报送.xlsx")
     assert "不变 3 行" in response.content.decode()
     assert "token" not in response.context
+
+
+def test_confirm_that_collides_with_another_clerk_shows_why_and_writes_nothing(admin_client, monkeypatch):
+    response = upload(admin_client, "indicatorvalue", xlsx_bytes(value_rows()), "报送.xlsx")
+    before = counts()
+    collide_during_write(monkeypatch)
+    response = admin_client.post(url("indicatorvalue", "sheet_confirm"), {"token": response.context["token"]})
+    assert response.status_code == 200
+    assert "导入期间，有人修改了同样的记录，没有写入任何数据。请重新导入。" in response.content.decode()
+    assert counts() == before
 
 
 def test_bad_file_lists_every_error_and_writes_nothing(admin_client):

@@ -14,7 +14,17 @@ from clusters.imports.reading import CFB_MAGIC, ENCRYPTED_MARKER
 from clusters.imports.services import run_import
 from clusters.models import Cluster, IndicatorValue, Measure, Source, Target
 
-from .import_helpers import SHENZHEN, VALUE_HEADER, WUXI, counts, csv_bytes, last_record, value_rows, xlsx_bytes
+from .import_helpers import (
+    SHENZHEN,
+    VALUE_HEADER,
+    WUXI,
+    collide_during_write,
+    counts,
+    csv_bytes,
+    last_record,
+    value_rows,
+    xlsx_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -293,23 +303,7 @@ def test_imports_are_logged(tmp_path):
 
 def test_a_record_saved_by_someone_else_during_the_write_fails_cleanly(tmp_path, monkeypatch):
     """Two clerks, one sheet: the loser is told to import again, nothing half-written, no traceback."""
-    from clusters.imports.lookups import Lookups
-    from clusters.models import Indicator
-
-    create_sources = Lookups.create_pending_sources
-
-    def meanwhile(self):
-        # The other clerk's row lands after our check and before our write.
-        IndicatorValue.objects.create(
-            cluster=Cluster.objects.get(name=SHENZHEN),
-            indicator=Indicator.objects.get(code="investment"),
-            period="2030",
-            value=1,
-            source=Source.objects.get(code="seed-004"),
-        )
-        create_sources(self)
-
-    monkeypatch.setattr(Lookups, "create_pending_sources", meanwhile)
+    collide_during_write(monkeypatch)
     message = fails(tmp_path, "indicator-values", xlsx_bytes(value_rows()))
     assert "导入期间，有人修改了同样的记录，没有写入任何数据。请重新导入。" in message
     assert not IndicatorValue.objects.filter(period="2030").exists()
