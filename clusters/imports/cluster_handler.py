@@ -272,9 +272,7 @@ class ClusterHandler(FactHandler):
                 names.add(name.removesuffix("_id"))
             updated.append(cluster)
             relations.append((cluster, changes))
-        if updated:
-            fields = sorted(names | {"updated_at"})
-            update_with_history(Cluster, updated, fields, **history)
+        update_with_history(Cluster, updated, sorted(names), **history)  # also stamps updated_at
         self._write_cities([(c, f["cities"]) for c, f in relations if "cities" in f])
         self._write_leads([(c, f["lead_enterprises"]) for c, f in relations if "lead_enterprises" in f], enterprises)
 
