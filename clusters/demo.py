@@ -118,10 +118,10 @@ def generate(clusters=50, years=3, seed=1, end_year=2024, history=True):
     first_year = end_year - years + 1
     reason = "演示数据生成"
 
-    def bulk_create_with_history(objs, model, **kwargs):
+    def save_new(model, objs):
         if history:
             return create_with_history(model, objs, reason=reason)
-        return model.objects.bulk_create(objs, batch_size=kwargs.get("batch_size"))
+        return model.objects.bulk_create(objs, batch_size=BATCH)
 
     with transaction.atomic():
         delete()
@@ -148,7 +148,7 @@ def generate(clusters=50, years=3, seed=1, end_year=2024, history=True):
             extra = rng.sample(cities, k=rng.choice([0, 0, 0, 1, 2]))
             city_links.append([home, *[c for c in extra if c.pk != home.pk]])
             abilities.append(rng.gauss(72, 9))
-        cluster_objs = bulk_create_with_history(cluster_objs, Cluster, batch_size=BATCH)
+        cluster_objs = save_new(Cluster, cluster_objs)
         Through = Cluster.cities.through
         Through.objects.bulk_create(
             [
@@ -194,8 +194,8 @@ def generate(clusters=50, years=3, seed=1, end_year=2024, history=True):
                             source=source,
                         )
                     )
-        bulk_create_with_history(values, IndicatorValue, batch_size=BATCH)
-        bulk_create_with_history(targets, Target, batch_size=BATCH)
+        save_new(IndicatorValue, values)
+        save_new(Target, targets)
 
         records, score_rows = [], []
         for cluster, ability in zip(cluster_objs, abilities, strict=True):
@@ -227,13 +227,13 @@ def generate(clusters=50, years=3, seed=1, end_year=2024, history=True):
                 score_rows.append(scores)
         # bulk_create skips save(): demo records are born published, which the workflow never allows
         # for real ones. Each gets one transition saying so.
-        records = bulk_create_with_history(records, EvaluationRecord, batch_size=BATCH)
+        records = save_new(EvaluationRecord, records)
         scores = [
             DimensionScore(record=record, dimension=dimension, score=score)
             for record, row in zip(records, score_rows, strict=True)
             for dimension, score in zip(dimensions, row, strict=True)
         ]
-        bulk_create_with_history(scores, DimensionScore, batch_size=BATCH)
+        save_new(DimensionScore, scores)
         EvaluationTransition.objects.bulk_create(
             [
                 EvaluationTransition(
