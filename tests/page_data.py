@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from clusters.choices import ClusterStatus, EvaluationState, EvaluationType, Grade, Qualifier, Tier
+from clusters.choices import ClusterStatus, EvaluationState, EvaluationType, Qualifier, Tier
 from clusters.models import (
     City,
     Cluster,
@@ -21,6 +21,7 @@ from clusters.models import (
     Source,
     Target,
 )
+from clusters.services.evaluations import recompute
 
 
 def source():
@@ -118,12 +119,12 @@ def demo_cluster(name="演示生物医药集群", slug="demo-bio", **extra):
         period="2024",
         evaluation_type=EvaluationType.ANNUAL_MONITORING,
         evaluating_body="演示评估机构",
-        grade=Grade.GOOD,
         narrative="已发布的演示评估。",
         is_synthetic=True,
         source=src,
     )
     DimensionScore.objects.create(record=published, dimension=dimension, score=Decimal("17.5"))
+    recompute(published)  # total and grade as the workflow computes them, never typed
     # Records are born drafts; the workflow service is tested elsewhere, so publish directly here.
     EvaluationRecord.objects.filter(pk=published.pk).update(state=EvaluationState.PUBLISHED)
     EvaluationRecord.objects.create(
