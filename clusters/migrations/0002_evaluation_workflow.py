@@ -6,31 +6,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clusters', '0001_initial'),
+        ("clusters", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='evaluationrecord',
-            name='published_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发布人'),
+            model_name="evaluationrecord",
+            name="published_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="发布人",
+            ),
         ),
         migrations.AddField(
-            model_name='evaluationscheme',
-            name='is_synthetic',
-            field=models.BooleanField(default=False, verbose_name='演示数据'),
+            model_name="evaluationscheme",
+            name="is_synthetic",
+            field=models.BooleanField(default=False, verbose_name="演示数据"),
         ),
         migrations.AddField(
-            model_name='historicalevaluationrecord',
-            name='published_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发布人'),
+            model_name="historicalevaluationrecord",
+            name="published_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="发布人",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalevaluationscheme',
-            name='is_synthetic',
-            field=models.BooleanField(default=False, verbose_name='演示数据'),
+            model_name="historicalevaluationscheme",
+            name="is_synthetic",
+            field=models.BooleanField(default=False, verbose_name="演示数据"),
         ),
     ]

@@ -6,34 +6,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clusters', '0002_evaluation_workflow'),
+        ("clusters", "0002_evaluation_workflow"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportRecord',
+            name="ImportRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('file_name', models.CharField(blank=True, max_length=255, verbose_name='文件名')),
-                ('kind', models.CharField(choices=[('clusters', '集群'), ('measures', '举措'), ('targets', '目标'), ('indicator-values', '指标值')], max_length=20, verbose_name='类型')),
-                ('via', models.CharField(choices=[('admin', '管理后台'), ('command', '命令行')], default='command', max_length=10, verbose_name='途径')),
-                ('dry_run', models.BooleanField(default=False, help_text='预览或 --dry-run：只检查，不写入', verbose_name='仅预览')),
-                ('committed', models.BooleanField(default=False, verbose_name='已写入')),
-                ('new_count', models.PositiveIntegerField(default=0, verbose_name='新增')),
-                ('updated_count', models.PositiveIntegerField(default=0, verbose_name='修改')),
-                ('unchanged_count', models.PositiveIntegerField(default=0, verbose_name='不变')),
-                ('error_count', models.PositiveIntegerField(default=0, verbose_name='错误')),
-                ('error_summary', models.TextField(blank=True, help_text='最多前 200 条', verbose_name='错误明细')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("file_name", models.CharField(blank=True, max_length=255, verbose_name="文件名")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("clusters", "集群"),
+                            ("measures", "举措"),
+                            ("targets", "目标"),
+                            ("indicator-values", "指标值"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "via",
+                    models.CharField(
+                        choices=[("admin", "管理后台"), ("command", "命令行")],
+                        default="command",
+                        max_length=10,
+                        verbose_name="途径",
+                    ),
+                ),
+                (
+                    "dry_run",
+                    models.BooleanField(
+                        default=False, help_text="预览或 --dry-run：只检查，不写入", verbose_name="仅预览"
+                    ),
+                ),
+                ("committed", models.BooleanField(default=False, verbose_name="已写入")),
+                ("new_count", models.PositiveIntegerField(default=0, verbose_name="新增")),
+                ("updated_count", models.PositiveIntegerField(default=0, verbose_name="修改")),
+                ("unchanged_count", models.PositiveIntegerField(default=0, verbose_name="不变")),
+                ("error_count", models.PositiveIntegerField(default=0, verbose_name="错误")),
+                ("error_summary", models.TextField(blank=True, help_text="最多前 200 条", verbose_name="错误明细")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入记录',
-                'verbose_name_plural': '导入记录',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "导入记录",
+                "verbose_name_plural": "导入记录",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

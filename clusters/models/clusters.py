@@ -105,6 +105,7 @@ class Cluster(NaturalKeyModel, TimeStampedModel):
 
     name = models.CharField("集群名称", max_length=200, unique=True, help_text="官方全称")
     short_name = models.CharField("简称", max_length=100, blank=True)
+    name_en = models.CharField("英文名称", max_length=300, blank=True, help_text="英文页面显示；留空则显示中文名称")
     slug = models.SlugField("网址标识", max_length=120, unique=True, blank=True, help_text="留空则按简称的拼音自动生成")
     field = models.ForeignKey(Field, verbose_name="领域", on_delete=models.PROTECT, related_name="clusters")
     tier = models.CharField("层级", max_length=20, choices=Tier.choices, db_index=True)

@@ -206,6 +206,13 @@ class EvaluationRecord(TimeStampedModel):
             ("publish_evaluationrecord", "可发布评估记录"),
         ]
         constraints = [
+            # Two imports of one sheet at once must not both create the same record: the second fails.
+            models.UniqueConstraint(
+                fields=["cluster", "scheme", "period", "revision"],
+                condition=models.Q(scheme__isnull=False),
+                name="one_record_per_scheme_period_revision",
+                violation_error_message="该集群在这一评估方案、这一评估期已有同一修订号的评估记录。",
+            ),
             models.CheckConstraint(
                 condition=models.Q(total__isnull=True) | models.Q(total__gte=0), name="total_nonnegative"
             ),

@@ -42,16 +42,30 @@ class Indicator(NaturalKeyModel):
 class IndicatorValue(NaturalKeyModel, TimeStampedModel):
     """One figure: (cluster, indicator, period) -> value, in the indicator's unit."""
 
-    NATURAL_KEY = ("cluster__name", "indicator__code", "period")
+    NATURAL_KEY = ("cluster__name", "indicator__code", "period", "scope")
 
     cluster = models.ForeignKey(
         "clusters.Cluster", verbose_name="集群", on_delete=models.CASCADE, related_name="indicator_values"
     )
     indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="values")
     period = models.CharField("期间", max_length=7, validators=[period_validator])
+    # Part of the figure's identity: one sentence may give a cluster several shares of one year, each for
+    # another product (南京：高压继电保护设备 80%，省级电网调度自动化系统 超90%).
+    scope = models.CharField(
+        "口径",
+        max_length=100,
+        blank=True,
+        help_text="数值所指的产品、环节或地域，例如“高压继电保护设备”；留空表示整个集群",
+    )
+    period_is_report_year = models.BooleanField(
+        "期间为报道年份",
+        default=False,
+        help_text="出处没有写明数据年份，期间取报道或文件的年份；页面上写作“据2021年报道”",
+    )
     value = models.DecimalField("数值", max_digits=18, decimal_places=4)
     qualifier = models.CharField("数值性质", max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
     original_text = models.TextField("原文", blank=True)
+    note = models.TextField("说明", blank=True, help_text="读者需要知道的限定，例如“原文为深圳信息产业规模，非集群口径”")
     source = models.ForeignKey("clusters.Source", verbose_name="出处", on_delete=models.PROTECT)
     is_synthetic = models.BooleanField("演示数据", default=False)
 
@@ -62,12 +76,17 @@ class IndicatorValue(NaturalKeyModel, TimeStampedModel):
         verbose_name_plural = "指标值"
         ordering = ["cluster", "indicator__order", "period"]
         constraints = [
-            models.UniqueConstraint(fields=["cluster", "indicator", "period"], name="one_value_per_period"),
+            models.UniqueConstraint(
+                fields=["cluster", "indicator", "period", "scope"],
+                name="one_value_per_period_and_scope",
+                violation_error_message="该集群这一指标在这一期、这一口径下已有数值。",
+            ),
         ]
         indexes = [models.Index(fields=["indicator", "period"], name="value_indicator_period")]
 
     def __str__(self):
-        return f"{self.cluster.display_name} {self.indicator.name} {self.period}"
+        scope = f"（{self.scope}）" if self.scope else ""
+        return f"{self.cluster.display_name} {self.indicator.name}{scope} {self.period}"
 
     @property
     def unit(self):
