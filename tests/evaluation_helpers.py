@@ -83,10 +83,19 @@ def publish_through_workflow(record, editor, reviewer, publisher):
     return record
 
 
+def colleague(user):
+    """A second holder of every permission: separation of duties needs someone else to approve and publish."""
+    other, _ = get_user_model().objects.get_or_create(
+        username=f"{user.username}-colleague", defaults={"is_staff": True, "is_superuser": True}
+    )
+    return other
+
+
 def published_record(cluster, scheme, period, scores, user, **fields):
-    """A record taken through the whole workflow by `user` (who holds every permission)."""
+    """A record `user` submits and a colleague approves and publishes (both hold every permission)."""
     record = make_record(cluster, scheme, period, scores=scores, user=user, **fields)
-    for step in ("submit", "approve", "publish"):
-        service.transition(step, record, user)
+    service.transition("submit", record, user)
+    for step in ("approve", "publish"):
+        service.transition(step, record, colleague(user))
     record.refresh_from_db()
     return record

@@ -9,7 +9,7 @@ from clusters.choices import EvaluationState
 from clusters.models import Cluster, EvaluationRecord
 from clusters.services import evaluations as service
 
-from .evaluation_helpers import make_record, make_scheme, make_user
+from .evaluation_helpers import colleague, make_record, make_scheme, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -160,8 +160,9 @@ def test_wrong_state_is_reported_not_applied(client, admin_user, draft):
 
 
 def test_published_record_is_read_only_in_the_admin(client, admin_user, draft):
-    for step in ("submit", "approve", "publish"):
-        service.transition(step, draft, admin_user)
+    service.transition("submit", draft, admin_user)
+    for step in ("approve", "publish"):
+        service.transition(step, draft, colleague(admin_user))
     client.force_login(admin_user)
     page = client.get(change_url(draft)).content.decode()
     assert 'name="_save"' not in page and "新建修订版" in page

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -11,7 +12,7 @@ from clusters.imports.services import run_import
 from clusters.models import Cluster, EvaluationRecord
 from clusters.services import evaluations as service
 
-from .evaluation_helpers import make_scheme
+from .evaluation_helpers import colleague, make_scheme
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +105,7 @@ def test_import_cannot_change_a_published_record(scheme, clusters, admin_user):
     run_import("evaluations", good_file(clusters), user=admin_user)
     record = EvaluationRecord.objects.get(cluster=clusters[0], period="2024")
     for step in ("submit", "approve", "publish"):
-        service.transition(step, record, admin_user)
+        service.transition(step, record, admin_user if step == "submit" else colleague(admin_user))
     assert run_import("evaluations", good_file(clusters)).unchanged == 2  # the same values: fine
     changed = sheet(f"{clusters[0].name},2024,import-scheme,10,18,16,14,9,工业和信息化部,保留,协同创新突出")
     result = run_import("evaluations", changed)
@@ -131,8 +132,12 @@ def test_imported_draft_to_publication_through_the_admin(scheme, clusters, clien
     record = EvaluationRecord.objects.get(cluster=clusters[0], period="2024")
     assert client.get(reverse("clusters:rankings")).status_code == 200
     assert clusters[0].display_name not in client.get(reverse("clusters:rankings")).content.decode()
-    client.force_login(admin_user)
-    for action in ("submit", "approve", "publish"):
+    for action, actor in (
+        ("submit", admin_user),
+        ("approve", colleague(admin_user)),
+        ("publish", colleague(admin_user)),
+    ):
+        client.force_login(actor)
         url = reverse("admin:clusters_evaluationrecord_workflow", args=[record.pk, action])
         assert client.post(url, {"note": ""}).status_code == 302
     client.logout()
@@ -184,6 +189,9 @@ def test_import_respects_the_users_scope(scheme, clusters, django_user_model):
     from clusters.models.roles import StaffScope
 
     editor = django_user_model.objects.create_user("scoped", password="pw-for-tests-123", is_staff=True)
+    editor.user_permissions.set(
+        Permission.objects.filter(codename__in=["add_evaluationrecord", "change_evaluationrecord"])
+    )
     StaffScope.objects.create(user=editor).clusters.add(clusters[0])
     result = run_import("evaluations", good_file(clusters), user=editor)
     assert not result.ok and [e.row for e in result.errors] == [3]

@@ -7,7 +7,7 @@ from clusters.choices import EvaluationState
 from clusters.models import Cluster
 from clusters.services import evaluations as service
 
-from .evaluation_helpers import make_record, make_scheme, published_record
+from .evaluation_helpers import colleague, make_record, make_scheme, published_record
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +30,9 @@ def records(admin_user):
         record = make_record(
             cluster, scheme, f"20{15 + len(hidden)}", scores=[99] * 5, user=admin_user, evaluating_body=SECRET
         )
-        for step in steps:
-            service.transition(step, record, admin_user, "退回原因")
+        for step in steps:  # a colleague reviews what admin_user submitted (separation of duties)
+            actor = admin_user if step == "submit" else colleague(admin_user)
+            service.transition(step, record, actor, "退回原因")
         hidden[state] = record
     correction = service.create_revision(latest, admin_user)  # a draft correction is not public either
     return {"cluster": cluster, "published": [older, latest], "hidden": [*hidden.values(), correction]}
@@ -103,7 +104,7 @@ def test_api_names_the_record_a_published_correction_supersedes(client, records,
     correction = records["hidden"][-1]
     service.set_scores(correction, {correction.scheme.dimensions.get(code="innovation"): 100})
     for step in ("submit", "approve", "publish"):
-        service.transition(step, correction, admin_user)
+        service.transition(step, correction, admin_user if step == "submit" else colleague(admin_user))
     rows = client.get("/api/evaluations/", {"page_size": 100}).json()["results"]
     by_id = {row["id"]: row for row in rows}
     assert by_id[correction.pk]["supersedes"] == records["published"][1].pk
@@ -113,6 +114,6 @@ def test_api_names_the_record_a_published_correction_supersedes(client, records,
 def test_cluster_page_marks_a_correction_and_what_it_corrects(client, records, admin_user):
     correction = records["hidden"][-1]
     for step in ("submit", "approve", "publish"):
-        service.transition(step, correction, admin_user)
+        service.transition(step, correction, admin_user if step == "submit" else colleague(admin_user))
     html = client.get(records["cluster"].get_absolute_url()).content.decode()
     assert "已被第2版更正" in html and "第2版（更正）" in html

@@ -237,7 +237,7 @@ def test_clusters_sheet_errors(tmp_path):
     assert "找不到领域“不存在的领域”" in message
     assert "“县级”不是可选值" in message
     assert "找不到城市“火星市”" in message
-    assert "第 3 行 “城市”列：至少填写一个城市" in message
+    assert "第 3 行 “城市”列：集群至少要有一个所在城市。" in message
 
 
 def test_measures_and_targets(tmp_path):

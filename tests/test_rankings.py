@@ -9,7 +9,7 @@ from clusters import rankings
 from clusters.models import Cluster
 from clusters.services import evaluations as service
 
-from .evaluation_helpers import make_record, make_scheme, published_record
+from .evaluation_helpers import colleague, make_record, make_scheme, published_record
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +38,9 @@ def field_race(scheme, clusters, admin_user):
     for cluster, total in [(a, 70), (b, 90), (c, 90), (d, 85), (e, 50)]:
         published_record(cluster, scheme, "2024", flat(total), admin_user)
     make_record(f, scheme, "2024", scores=flat(100), user=admin_user)  # a draft: never ranked
-    submitted = make_record(f, scheme, "2024", scores=flat(99), user=admin_user, evaluating_body="另一机构")
-    service.submit(submitted, admin_user)
+    g = Cluster.objects.real().order_by("name")[len(clusters)]
+    submitted = make_record(g, scheme, "2024", scores=flat(99), user=admin_user, evaluating_body="另一机构")
+    service.submit(submitted, admin_user)  # submitted, not published: never ranked either
     return clusters
 
 
@@ -104,8 +105,9 @@ def test_a_published_correction_replaces_the_original_in_the_ranking(scheme, fie
     service.set_scores(revision, dict(zip(scheme.dimensions.order_by("order"), flat(Decimal(95)), strict=True)))
     rows = {row.cluster: row for row in rankings.ranking(scheme, "2024").rows}
     assert rows[a].record == original  # the draft correction changes nothing yet
-    for step in ("submit", "approve", "publish"):
-        service.transition(step, revision, admin_user)
+    service.transition("submit", revision, admin_user)
+    for step in ("approve", "publish"):
+        service.transition(step, revision, colleague(admin_user))
     rows = {row.cluster: row for row in rankings.ranking(scheme, "2024").rows}
     assert rows[a].record == revision and rows[a].rank == 1
     assert sum(1 for row in rankings.ranking(scheme, "2024").rows if row.cluster == a) == 1

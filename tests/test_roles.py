@@ -191,8 +191,8 @@ def test_scope_follows_the_cities_of_a_cluster(users):
         name="广东省测试集群", field_id=Cluster.objects.first().field_id, tier="provincial"
     )
     cluster.cities.add(City.objects.get(code="440600"))
-    assert scoping.cluster_in_scope(users["province"], cluster)
-    assert not scoping.cluster_in_scope(users["cluster"], cluster)
+    assert scoping.can_write(users["province"], cluster)
+    assert not scoping.can_write(users["cluster"], cluster)
 
 
 def upload(client, model, data, name="报送.csv"):
@@ -212,7 +212,7 @@ def test_import_rows_outside_the_scope_are_errors_and_nothing_is_written(client,
     before = counts()
     response = upload(login(client, users["province"]), "indicatorvalue", csv_bytes(rows))
     errors = [(e.row, e.column, e.message) for e in response.context["result"].errors]
-    assert errors == [(3, "集群名称", "该集群不在您的职责范围内")]
+    assert errors == [(3, "集群名称", "该集群不在您的职责范围内。")]
     assert "token" not in response.context
     assert counts() == before
 

@@ -57,12 +57,17 @@ class HistoryAdmin(SimpleHistoryAdmin):
                 return True
         return super().revert_disabled(request, obj)
 
+    def scoped_history(self, request, queryset):
+        """Historical rows this user may see; ScopedAdminMixin narrows them to the role scope."""
+        return queryset
+
     def deleted_history_view(self, request):
         """Records deleted from this table, newest deletion first, each linking to its kept history."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         opts = self.model._meta
-        deletions = self.model.history.filter(history_type="-").select_related("history_user").order_by("-history_date")
+        deletions = self.scoped_history(request, self.model.history.filter(history_type="-"))
+        deletions = deletions.select_related("history_user").order_by("-history_date")
         page = Paginator(deletions, self.list_per_page).get_page(request.GET.get("p"))
         context = {
             **self.admin_site.each_context(request),

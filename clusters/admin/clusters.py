@@ -128,7 +128,6 @@ class IndicatorValueInline(BoundedInline):
 
 @admin.register(Cluster)
 class ClusterAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdmin):
-    scope_cluster_path = ""
     list_display = ["name", "field", "tier", "status", "province_names", "city_names", "batch", "published"]
     list_filter = ["field", ProvinceListFilter, "tier", "status", "batch", "published", "is_synthetic"]
     list_select_related = ["field", "batch"]

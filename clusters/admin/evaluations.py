@@ -21,7 +21,7 @@ from clusters.models import DimensionScore, EvaluationRecord, EvaluationScheme, 
 from clusters.services import evaluations as service
 
 from .base import HistoryAdmin, ReadOnlyAdminMixin
-from .scoping import ScopedAdminMixin
+from .scoping import ScopedAdminMixin, ScopedInlineMixin
 
 
 class SchemeDimensionInline(admin.TabularInline):
@@ -82,7 +82,7 @@ class SchemeDimensionAdmin(HistoryAdmin):
         return not (obj is not None and obj.scheme.is_frozen) and super().has_delete_permission(request, obj)
 
 
-class DimensionScoreInline(admin.TabularInline):
+class DimensionScoreInline(ScopedInlineMixin, admin.TabularInline):
     model = DimensionScore
     fields = ["dimension", "score", "max_score"]
     readonly_fields = ["max_score"]
@@ -216,7 +216,6 @@ class EvaluationRecordAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdm
             },
         ),
     ]
-    actions = ["submit_selected", "approve_selected", "publish_selected"]
 
     @admin.display(description="状态", ordering="state")
     def state_label(self, obj):
@@ -318,52 +317,54 @@ class EvaluationRecordAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdm
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["workflow_actions"] = [
-                (name, self._label(name)) for name in service.allowed_transitions(obj, request.user)
+                (name, service.TRANSITIONS[name].label) for name in service.allowed_transitions(obj, request.user)
             ]
+        self._say_if_separation_is_relaxed(request)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    @staticmethod
-    def _label(name):
-        return "新建修订版（更正）" if name == "revise" else service.TRANSITIONS[name].label
+    def changelist_view(self, request, extra_context=None):
+        self._say_if_separation_is_relaxed(request)
+        return super().changelist_view(request, extra_context)
+
+    def _say_if_separation_is_relaxed(self, request):
+        if request.method == "GET" and not service.separation_of_duties():
+            self.message_user(
+                request,
+                "注意：职责分离已关闭（EVALUATION_SEPARATION_OF_DUTIES=0），提交人可以自己审核通过和发布评估记录。",
+                messages.WARNING,
+            )
 
     def workflow_view(self, request, object_id, action):
-        """GET: confirm (with a note, required to return); POST: apply through the service."""
+        """GET: confirm (with a note, required where the step says so); POST: apply through the service."""
         record = self.get_object(request, unquote(object_id))
-        if record is None:
+        if record is None or action not in service.TRANSITIONS:
             raise Http404
-        if action != "revise" and action not in service.TRANSITIONS:
-            raise Http404
-        if not self.has_view_permission(request, record):
-            raise PermissionDenied
-        permission = service.REVISE_PERMISSION if action == "revise" else service.TRANSITIONS[action].permission
-        if not request.user.has_perm(permission):
+        step = service.TRANSITIONS[action]
+        if not self.has_view_permission(request, record) or not request.user.has_perm(step.permission):
             raise PermissionDenied
         change_url = reverse("admin:clusters_evaluationrecord_change", args=[record.pk])
-        note_required = action == "return"
         form = TransitionForm(request.POST or None)
-        if note_required:
+        if step.note_required:
             form.fields["note"].required = True
-            form.fields["note"].label = "退回原因"
+            form.fields["note"].label = "原因"
         if request.method == "POST" and form.is_valid():
-            note = form.cleaned_data["note"]
             try:
-                if action == "revise":
-                    revision = service.create_revision(record, request.user, note)
-                    self.message_user(request, f"已新建第{revision.revision}版草稿，原发布版本保留。", messages.SUCCESS)
-                    return HttpResponseRedirect(reverse("admin:clusters_evaluationrecord_change", args=[revision.pk]))
-                service.transition(action, record, request.user, note)
+                result = service.transition(action, record, request.user, form.cleaned_data["note"])
             except ValidationError as error:
                 for message in error.messages:
                     self.message_user(request, message, messages.ERROR)
                 return HttpResponseRedirect(change_url)
-            self.message_user(request, f"{record}：已{self._label(action)}，当前状态“{record.get_state_display()}”。")
+            if result.pk != record.pk:  # a revision: continue on the new draft
+                self.message_user(request, f"已新建第{result.revision}版草稿，原发布版本保留。", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:clusters_evaluationrecord_change", args=[result.pk]))
+            self.message_user(request, f"{record}：已{step.label}，当前状态“{record.get_state_display()}”。")
             return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
-            "title": f"{self._label(action)}：{record}",
+            "title": f"{step.label}：{record}",
             "opts": self.model._meta,
             "original": record,
-            "action_label": self._label(action),
+            "action_label": step.label,
             "form": form,
             "change_url": change_url,
         }
@@ -371,43 +372,36 @@ class EvaluationRecordAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdm
 
     # ------------------------------------------------------------------ bulk actions (change list)
 
-    def _bulk(self, request, queryset, name):
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for step in service.TRANSITIONS.values():
+            if step.bulk and request.user.has_perm(step.permission):
+                name = f"{step.name}_selected"
+                actions[name] = (_bulk_action(step), name, f"{step.label}所选记录")
+        return actions
+
+
+def _bulk_action(step):
+    """A change-list action applying one workflow step to each selected record through the service."""
+
+    def apply(modeladmin, request, queryset):
         done = 0
         for record in queryset:
             try:
-                service.transition(name, record, request.user)
+                service.transition(step.name, record, request.user)
                 done += 1
             except (ValidationError, PermissionDenied) as error:
                 text = "；".join(getattr(error, "messages", [str(error)]))
-                self.message_user(request, f"{record}：{text}", messages.WARNING)
+                modeladmin.message_user(request, f"{record}：{text}", messages.WARNING)
         if done:
-            self.message_user(request, f"已{service.TRANSITIONS[name].label} {done} 条记录。", messages.SUCCESS)
+            modeladmin.message_user(request, f"已{step.label} {done} 条记录。", messages.SUCCESS)
 
-    def has_submit_permission(self, request):
-        return request.user.has_perm("clusters.submit_evaluationrecord")
-
-    def has_review_permission(self, request):
-        return request.user.has_perm("clusters.review_evaluationrecord")
-
-    def has_publish_permission(self, request):
-        return request.user.has_perm("clusters.publish_evaluationrecord")
-
-    @admin.action(description="提交审核所选记录", permissions=["submit"])
-    def submit_selected(self, request, queryset):
-        self._bulk(request, queryset, "submit")
-
-    @admin.action(description="审核通过所选记录", permissions=["review"])
-    def approve_selected(self, request, queryset):
-        self._bulk(request, queryset, "approve")
-
-    @admin.action(description="发布所选记录", permissions=["publish"])
-    def publish_selected(self, request, queryset):
-        self._bulk(request, queryset, "publish")
+    apply.__name__ = f"{step.name}_selected"
+    return apply
 
 
 @admin.register(DimensionScore)
 class DimensionScoreAdmin(ScopedAdminMixin, HistoryAdmin):
-    scope_cluster_path = "record__cluster"
     list_display = ["record", "dimension", "score"]
     list_select_related = ["record__cluster", "dimension"]
     autocomplete_fields = ["record", "dimension"]
@@ -432,8 +426,6 @@ class DimensionScoreAdmin(ScopedAdminMixin, HistoryAdmin):
 @admin.register(EvaluationTransition)
 class EvaluationTransitionAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit trail of the review workflow: read-only."""
-
-    scope_cluster_path = "record__cluster"
 
     list_display = ["record", "from_state", "to_state", "actor", "at", "note"]
     list_filter = ["to_state"]

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 
+from .scoping import ScopedInlineMixin
+
 
 class PreloadedAutocompleteSelect(AutocompleteSelect):
     """Autocomplete that labels the chosen option from objects loaded once for the whole formset.
@@ -28,8 +30,11 @@ class PreloadedAutocompleteSelect(AutocompleteSelect):
         return [(None, options, 0)]
 
 
-class BoundedInline(admin.TabularInline):
-    """Foreign keys either autocomplete from preloaded objects or choose from choices read once."""
+class BoundedInline(ScopedInlineMixin, admin.TabularInline):
+    """Foreign keys either autocomplete from preloaded objects or choose from choices read once.
+
+    Rows hang off a cluster, so they are written through the role scope like their parent.
+    """
 
     autocomplete_fields = ["source"]
 

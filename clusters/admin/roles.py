@@ -5,7 +5,29 @@ from django.contrib.auth.models import User
 from clusters.models import StaffScope
 
 
-class StaffScopeInline(admin.StackedInline):
+class UserManagersOnlyMixin:
+    """Who is responsible for what is staff data: only those who manage users (国家管理员) see or change it."""
+
+    def _manages_users(self, request):
+        return request.user.has_perm("auth.view_user")
+
+    def has_module_permission(self, request):
+        return self._manages_users(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._manages_users(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):  # ModelAdmin takes (request), an inline (request, obj)
+        return self._manages_users(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self._manages_users(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._manages_users(request) and super().has_delete_permission(request, obj)
+
+
+class StaffScopeInline(UserManagersOnlyMixin, admin.StackedInline):
     """Assign provinces and clusters on the user's own page, where roles (groups) are chosen too."""
 
     model = StaffScope
@@ -16,7 +38,7 @@ class StaffScopeInline(admin.StackedInline):
 
 
 @admin.register(StaffScope)
-class StaffScopeAdmin(admin.ModelAdmin):
+class StaffScopeAdmin(UserManagersOnlyMixin, admin.ModelAdmin):
     list_display = ["user", "is_national", "province_names", "cluster_names"]
     list_filter = ["is_national"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]

@@ -8,10 +8,12 @@ write is the read shape (see `serializers.py`).
 import copy
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.settings import api_settings
 
+from clusters import scoping
 from clusters.choices import EvaluationState
 from clusters.models import (
     Batch,
@@ -57,6 +59,25 @@ class ModelCleanSerializer(serializers.ModelSerializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(self._field_errors(exc)) from exc
         return attrs
+
+    def save(self, **kwargs):
+        """Every API write passes the role scope here (`clusters.scoping.check_write`), whatever the view does."""
+        request = self.context["request"]
+        model = self.Meta.model
+        data = {**self.validated_data, **kwargs}
+        scope = {} if self.instance is None else {"current": scoping.cluster_id_of(self.instance)}
+        if model is Cluster:
+            if "cities" in data:
+                scope["cities"] = data["cities"]
+        elif "cluster" in data or self.instance is None:
+            scope["cluster"] = data.get("cluster")
+        try:
+            scoping.check_write(request.user, model, "add" if self.instance is None else "change", **scope)
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc) or None) from exc
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(self._field_errors(exc)) from exc
+        return super().save(**kwargs)
 
     def _field_errors(self, exc):
         """Model field names -> this serializer's field names (`target_year` is `year` here)."""

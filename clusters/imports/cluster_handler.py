@@ -1,5 +1,6 @@
 """The clusters sheet: a cluster is created or updated by its full name, with its cities and lead enterprises."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -132,6 +133,7 @@ class ClusterHandler(FactHandler):
             fields["website"] = row.parse("website", parse_url) or ""
         if row.has("promotion_organization"):
             fields["promotion_organization"] = row.text("promotion_organization")
+        city_errors = len(row.errors)
         if row.has("cities"):
             codes = []
             for item in split_values(row.raw("cities") or ""):
@@ -139,9 +141,8 @@ class ClusterHandler(FactHandler):
                     codes.append(self.lookups.city(item))
                 except ParseError as error:
                     row.error("cities", str(error), value=item)
-            if not codes and row.raw("cities") is None:
-                row.error("cities", _("至少填写一个城市"))
             fields["cities"] = codes
+        cities_found = len(row.errors) == city_errors
         if row.has("lead_enterprises"):
             fields["lead_enterprises"] = split_values(row.raw("lead_enterprises") or "")
             too_long = [n for n in fields["lead_enterprises"] if len(n) > 200]
@@ -155,28 +156,25 @@ class ClusterHandler(FactHandler):
             ):
                 if not row.has(column):
                     row.error(column, _("新集群必须填写%(what)s，但表格缺少这一列") % {"what": label}, value=name)
-        self._check_scope(row, name, is_new, fields.get("cities"))
+        if cities_found:  # every city named was found: is the cluster still placed, and ours?
+            self._check_scope(row, name, is_new, fields.get("cities"))
         if row.errors:
             return None
         fields["name"] = name
         return lookup_key(name), fields
 
     def _check_scope(self, row, name, is_new, city_codes):
-        """Rows outside the importing user's scope are errors, like any other bad cell."""
-        if self.scope is None:
-            return
-        if is_new and not self.user.has_perm("clusters.add_cluster"):
-            row.error("name", _("您没有新建集群的权限"), value=name)
-            return
-        cluster_id = None if is_new else self.by_name[lookup_key(name)]
-        if cluster_id is not None and cluster_id not in self.scope:
-            row.error("name", _("该集群不在您的职责范围内"), value=name)
-            return
-        assigned = cluster_id is not None and scoping.is_assigned_cluster(self.user, cluster_id)
-        if city_codes and not assigned:
-            provinces = scoping.scoped_province_codes(self.user)
-            if not any(f"{code[:2]}0000" in provinces for code in city_codes):
-                row.error("cities", _("至少保留一个您负责省份内的城市"))
+        """The role scope and the one-city rule, as for every other write (`clusters.scoping.check_write`)."""
+        write = {} if is_new else {"current": self.by_name[lookup_key(name)]}
+        if city_codes is not None:
+            write["cities"] = city_codes
+        try:
+            scoping.check_write(self.user, Cluster, "add" if is_new else "change", **write)
+        except PermissionDenied as error:
+            row.error("name", str(error), value=name)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                row.error(field, messages[0])
 
     def accept(self, number, key, fields):
         self.items.append((number, key, fields))

@@ -13,13 +13,13 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clusters import scoping
 from clusters.bulk import BATCH_SIZE, create_with_history
 from clusters.choices import Conclusion, EvaluationState, EvaluationType
 from clusters.models import DimensionScore, EvaluationRecord, EvaluationScheme, EvaluationTransition, SchemeDimension
 from clusters.models.evaluations import EDITABLE_STATES
 from clusters.services import evaluations as service
 
+from .handlers import check_scope
 from .parsing import ParseError, format_decimal, lookup_key, parse_choice, parse_date, parse_period, parse_quantity
 from .results import NEW, UNCHANGED, UPDATED, Column, RowOutcome
 
@@ -127,8 +127,6 @@ class EvaluationHandler:
         self.to_create, self.to_update = [], []
         self._schemes = None
         self._existing = {}
-        # The importing user's clusters (None: not limited), read once per file, as for the other sheets.
-        self.scope = scoping.scoped_id_set(user)
 
     # -------------------------------------------------------------------------------- schemes
     def _load_schemes(self):
@@ -156,8 +154,8 @@ class EvaluationHandler:
     # -------------------------------------------------------------------------------- rows
     def parse(self, row):
         cluster_id = row.parse("cluster", self.lookups.cluster, required=True)
-        if self.scope is not None and cluster_id is not None and cluster_id not in self.scope:
-            row.error("cluster", _("该集群不在您的职责范围内"))
+        if cluster_id is not None:
+            check_scope(row, self.user, EvaluationRecord, cluster=cluster_id)
         period = row.parse("period", parse_period, required=True)
         scheme = row.parse("scheme", self.scheme, required=True)
         body = row.text("evaluating_body")

@@ -4,6 +4,7 @@ A handler parses rows (collecting errors on the Row), then ``compare`` loads the
 keys at once and says new / updated / unchanged, then ``write`` saves in bulk with history.
 """
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -66,6 +67,17 @@ ORIGINAL = Column(
 )
 
 
+def check_scope(row, user, model, *, columns=None, **write):
+    """The role scope (`clusters.scoping.check_write`) for one row; a refusal is an error in the row's cell."""
+    try:
+        scoping.check_write(user, model, "add", **write)
+    except PermissionDenied as error:
+        row.error(next(iter(columns or {"cluster": None})), str(error))
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            row.error((columns or {}).get(field, field), messages[0])
+
+
 class FactHandler:
     """Shared by measures, targets and indicator values: flat records with a natural key and a source."""
 
@@ -82,8 +94,6 @@ class FactHandler:
         self.lookups, self.user, self.reason = lookups, user, reason
         self.items = []
         self.to_create, self.to_update = [], []
-        # The importing user's clusters (None: not limited), read once per file.
-        self.scope = scoping.scoped_id_set(user)
 
     def accept(self, number, key, fields):
         self.items.append((number, key, fields))
@@ -106,12 +116,10 @@ class FactHandler:
         return unit is not None
 
     def cluster_of(self, row, required=True):
+        errors = len(row.errors)
         cluster_id = row.parse("cluster", self.lookups.cluster, required=required)
-        if self.scope is not None:
-            if cluster_id is not None and cluster_id not in self.scope:
-                row.error("cluster", _("该集群不在您的职责范围内"))
-            elif cluster_id is None and not (row.raw("cluster") or "").strip():
-                row.error("cluster", _("面向全部集群的记录只能由国家管理员导入"))
+        if len(row.errors) == errors:  # the cell named a cluster (or none, for a programme-wide row)
+            check_scope(row, self.user, self.model, cluster=cluster_id)
         return cluster_id
 
     def existing(self, keys):

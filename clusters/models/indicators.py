@@ -65,7 +65,9 @@ class IndicatorValue(NaturalKeyModel, TimeStampedModel):
     value = models.DecimalField("数值", max_digits=18, decimal_places=4)
     qualifier = models.CharField("数值性质", max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
     original_text = models.TextField("原文", blank=True)
-    note = models.TextField("说明", blank=True, help_text="读者需要知道的限定，例如“原文为深圳信息产业规模，非集群口径”")
+    note = models.TextField(
+        "说明", blank=True, help_text="读者需要知道的限定，例如“原文为深圳信息产业规模，非集群口径”"
+    )
     source = models.ForeignKey("clusters.Source", verbose_name="出处", on_delete=models.PROTECT)
     is_synthetic = models.BooleanField("演示数据", default=False)
 

@@ -20,17 +20,21 @@ Workflow
       ▲                  │                      │                      │
       └──── returned ◀───┴──────return──────────┘                      └─revise─▶ new draft (revision n+1)
 
-Each transition checks the actor's permission (submit: ``clusters.submit_evaluationrecord``;
-approve/return: ``clusters.review_evaluationrecord``; publish: ``clusters.publish_evaluationrecord``;
-revise: ``clusters.add_evaluationrecord``) and the record's state, runs in one transaction with the
-record row locked, and writes an EvaluationTransition (who, when, note). Wrong role raises
-``PermissionDenied``; wrong state raises ``InvalidTransition``. A published record is never changed
-again: a correction is a new revision that supersedes it, and both are kept.
+Each transition (the ``TRANSITIONS`` table) checks the actor's permission (submit:
+``clusters.submit_evaluationrecord``; approve/return: ``clusters.review_evaluationrecord``; publish:
+``clusters.publish_evaluationrecord``; revise: ``clusters.add_evaluationrecord``), the role scope
+(``clusters.scoping.check_write``) and the record's state, runs in one transaction with the record row
+locked, and writes an EvaluationTransition (who, when, note). Separation of duties: whoever submitted a
+record may not approve or publish it (``EVALUATION_SEPARATION_OF_DUTIES``, on by default, relaxes this for
+a one-person office). Wrong role or scope raises ``PermissionDenied``; wrong state raises
+``InvalidTransition``. A published record is never changed again: a correction is a new revision that
+supersedes it, and both are kept.
 """
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -68,12 +72,18 @@ class InvalidTransition(ValidationError):
 
 @dataclass(frozen=True)
 class Transition:
+    """One step of the workflow. The admin's buttons, confirm pages and bulk actions are built from these."""
+
     name: str
     label: str
     sources: tuple[str, ...]
     target: str
     permission: str
     note_required: bool = False
+    # Separation of duties: the one who submitted may not take this step (unless the setting relaxes it).
+    not_by_submitter: bool = False
+    # Offered as a change-list action on many records at once.
+    bulk: bool = True
 
 
 TRANSITIONS = {
@@ -88,6 +98,7 @@ TRANSITIONS = {
             (EvaluationState.SUBMITTED,),
             EvaluationState.APPROVED,
             "clusters.review_evaluationrecord",
+            not_by_submitter=True,
         ),
         Transition(
             "return",
@@ -96,6 +107,7 @@ TRANSITIONS = {
             EvaluationState.RETURNED,
             "clusters.review_evaluationrecord",
             note_required=True,
+            bulk=False,
         ),
         Transition(
             "publish",
@@ -103,10 +115,26 @@ TRANSITIONS = {
             (EvaluationState.APPROVED,),
             EvaluationState.PUBLISHED,
             "clusters.publish_evaluationrecord",
+            not_by_submitter=True,
+        ),
+        # A correction: a new draft that supersedes the published record (see create_revision).
+        Transition(
+            "revise",
+            "新建修订版（更正）",
+            (EvaluationState.PUBLISHED,),
+            EvaluationState.DRAFT,
+            "clusters.add_evaluationrecord",
+            bulk=False,
         ),
     ]
 }
-REVISE_PERMISSION = "clusters.add_evaluationrecord"
+REVISE_PERMISSION = TRANSITIONS["revise"].permission
+SEPARATION_MESSAGE = "职责分离：提交人不能审核通过或发布自己提交的记录，须由另一位审核人或发布人操作。"
+
+
+def separation_of_duties():
+    """Whether approver and publisher must differ from the submitter (the default; a setting relaxes it)."""
+    return getattr(settings, "EVALUATION_SEPARATION_OF_DUTIES", True)
 
 
 # ---------------------------------------------------------------------------------------------- scoring
@@ -197,6 +225,7 @@ def set_scores(record, scores, user=None):
         raise RecordLocked("只有草稿或已退回的评估记录可以修改得分。")
     if record.scheme_id is None:
         raise ValidationError("评估记录未指定评估方案，不能打分。")
+    scoping.check_write(user, DimensionScore, "change", current=record.cluster_id)
     validate_scores(record.scheme, scores)
     for dimension, score in scores.items():
         if score is None:
@@ -213,35 +242,63 @@ def set_scores(record, scores, user=None):
 
 def allowed_transitions(record, user):
     """The transitions ``user`` may apply to ``record`` now (for buttons and queues)."""
-    names = [t.name for t in TRANSITIONS.values() if record.state in t.sources and user.has_perm(t.permission)]
-    if can_revise(record, user):
-        names.append("revise")
-    return names
+    return [name for name in TRANSITIONS if _refusal(TRANSITIONS[name], record, user) is None]
 
 
 def can_revise(record, user):
+    return "revise" in allowed_transitions(record, user)
+
+
+def submitter_id(record):
+    """Who last handed the record to the reviewers (the actor of its latest move to 待审核)."""
     return (
-        record.state == EvaluationState.PUBLISHED
-        and user.has_perm(REVISE_PERMISSION)
-        and not EvaluationRecord.objects.filter(supersedes=record).exists()
+        record.transitions.filter(to_state=EvaluationState.SUBMITTED)
+        .order_by("-at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
     )
+
+
+def _refusal(transition, record, user):
+    """Why ``user`` may not apply ``transition`` to ``record`` now: an exception to raise, or None."""
+    if not (user and user.is_active and user.has_perm(transition.permission)):
+        return PermissionDenied(f"您没有“{transition.label}”评估记录的权限。")
+    try:
+        action = "add" if transition.name == "revise" else None
+        scoping.check_write(
+            user,
+            EvaluationRecord,
+            action or "change",
+            perm=None if action else transition.permission,
+            current=record.cluster_id,
+        )
+    except PermissionDenied as error:
+        return error
+    if record.state not in transition.sources:
+        return InvalidTransition(
+            f"评估记录当前为“{record.get_state_display()}”，不能执行“{transition.label}”。", code="invalid_state"
+        )
+    if transition.not_by_submitter and separation_of_duties() and submitter_id(record) == user.pk:
+        return PermissionDenied(SEPARATION_MESSAGE)
+    if transition.name == "revise" and EvaluationRecord.objects.filter(supersedes=record).exists():
+        return InvalidTransition("该记录已有修订版，请在修订版上继续修改。")
+    return None
 
 
 def _apply(name, record, user, note=""):
     transition = TRANSITIONS[name]
-    if not (user and user.is_active and user.has_perm(transition.permission)):
-        raise PermissionDenied(f"您没有“{transition.label}”评估记录的权限。")
-    if not scoping.cluster_in_scope(user, record.cluster):
-        raise PermissionDenied(scoping.OUT_OF_SCOPE)
+    refusal = _refusal(transition, record, user)
+    if isinstance(refusal, PermissionDenied):
+        raise refusal
     note = (note or "").strip()
     if transition.note_required and not note:
         raise ValidationError({"note": f"“{transition.label}”须填写原因。"})
     with transaction.atomic():
         locked = EvaluationRecord.objects.select_for_update(of=("self",)).select_related("scheme").get(pk=record.pk)
-        if locked.state not in transition.sources:
-            raise InvalidTransition(
-                f"评估记录当前为“{locked.get_state_display()}”，不能执行“{transition.label}”。", code="invalid_state"
-            )
+        # Checked again under the row lock: the state (and who submitted) may have moved meanwhile.
+        refusal = _refusal(transition, locked, user)
+        if refusal is not None:
+            raise refusal
         if name == "submit":
             _check_complete(locked)
         before = locked.state
@@ -298,10 +355,36 @@ def publish(record, user, note=""):
 
 
 def transition(name, record, user, note=""):
-    """Apply a transition by name ("submit", "approve", "return", "publish")."""
+    """Apply a workflow step by name ("submit", "approve", "return", "publish", "revise").
+
+    Returns the record, or for "revise" the new draft revision.
+    """
     if name not in TRANSITIONS:
         raise InvalidTransition(f"未知的操作：{name}")
+    if name == "revise":
+        return create_revision(record, user, note)
     return _apply(name, record, user, note)
+
+
+# Fields a revision does not take over from the record it corrects; every other field is copied, so a
+# field added to the model later is carried into corrections without anyone remembering to.
+REVISION_RESETS = {
+    "id",
+    "state",
+    "return_reason",
+    "revision",
+    "supersedes",
+    "created_by",
+    "published_at",
+    "published_by",
+    "created_at",
+    "updated_at",
+}
+
+
+def copied_fields(obj, leave_out):
+    """{attname: value} of ``obj``'s concrete fields except those named in ``leave_out``."""
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.name not in leave_out}
 
 
 @transaction.atomic
@@ -311,39 +394,23 @@ def create_revision(record, user, note=""):
     The published record stays as it is (and stays public) until the revision is itself published;
     after that, `EvaluationRecord.objects.current()` returns the revision instead.
     """
-    if not (user and user.is_active and user.has_perm(REVISE_PERMISSION)):
-        raise PermissionDenied("您没有新建评估记录修订版的权限。")
-    if not scoping.cluster_in_scope(user, record.cluster):
-        raise PermissionDenied(scoping.OUT_OF_SCOPE)
     original = EvaluationRecord.objects.select_for_update().get(pk=record.pk)
-    if original.state != EvaluationState.PUBLISHED:
-        raise InvalidTransition("只有已发布的评估记录可以新建修订版；未发布的记录直接修改即可。")
-    if EvaluationRecord.objects.filter(supersedes=original).exists():
-        raise InvalidTransition("该记录已有修订版，请在修订版上继续修改。")
+    refusal = _refusal(TRANSITIONS["revise"], original, user)
+    if refusal is not None:
+        raise refusal
     revision = EvaluationRecord(
-        cluster_id=original.cluster_id,
-        scheme_id=original.scheme_id,
-        period=original.period,
-        evaluation_type=original.evaluation_type,
-        evaluating_body=original.evaluating_body,
-        evaluated_on=original.evaluated_on,
-        total=original.total,
-        grade=original.grade,
-        conclusion=original.conclusion,
-        valid_until=original.valid_until,
-        narrative=original.narrative,
+        **copied_fields(original, REVISION_RESETS),
         revision=original.revision + 1,
         supersedes=original,
-        source_id=original.source_id,
-        is_synthetic=original.is_synthetic,
         created_by=user,
     )
     revision._history_user = user
     revision._change_reason = f"修订第{original.revision}版" + (f"：{note}" if note else "")
     revision.save()
     for score in original.scores.all():
-        DimensionScore.objects.create(record=revision, dimension_id=score.dimension_id, score=score.score)
-    revision.indicator_values.set(original.indicator_values.all())
+        DimensionScore.objects.create(**copied_fields(score, {"id", "record"}), record=revision)
+    for field in EvaluationRecord._meta.many_to_many:
+        getattr(revision, field.name).set(getattr(original, field.name).all())
     EvaluationTransition.objects.create(
         record=revision,
         from_state="",
@@ -359,7 +426,7 @@ def create_revision(record, user, note=""):
 
 @transaction.atomic
 def new_scheme_version(scheme):
-    """Copy a scheme (thresholds and dimensions) as the next version, to change without touching past results."""
+    """Copy a scheme (all its fields and dimensions) as the next version, to change without touching past results."""
     from clusters.models import EvaluationScheme, SchemeDimension
 
     version = (
@@ -368,24 +435,10 @@ def new_scheme_version(scheme):
     ) + 1
     base_code = scheme.code.rsplit("-v", 1)[0] if scheme.version > 1 else scheme.code
     copy = EvaluationScheme.objects.create(
+        **copied_fields(scheme, {"id", "code", "version", "created_at", "updated_at"}),
         code=f"{base_code}-v{version}"[:60],
-        name=scheme.name,
-        year=scheme.year,
         version=version,
-        description=scheme.description,
-        excellent_min=scheme.excellent_min,
-        good_min=scheme.good_min,
-        pass_min=scheme.pass_min,
-        source_id=scheme.source_id,
-        is_synthetic=scheme.is_synthetic,
     )
     for dimension in scheme.dimensions.all():
-        SchemeDimension.objects.create(
-            scheme=copy,
-            code=dimension.code,
-            name=dimension.name,
-            weight=dimension.weight,
-            max_score=dimension.max_score,
-            order=dimension.order,
-        )
+        SchemeDimension.objects.create(**copied_fields(dimension, {"id", "scheme"}), scheme=copy)
     return copy

@@ -22,7 +22,12 @@ def codenames(models, actions):
 
 
 def view_all():
-    return list(Permission.objects.filter(content_type__app_label="clusters", codename__startswith="view_"))
+    """Every record of the app, but not who is responsible for what (StaffScope is for user managers)."""
+    return list(
+        Permission.objects.filter(content_type__app_label="clusters", codename__startswith="view_").exclude(
+            codename="view_staffscope"
+        )
+    )
 
 
 def role_permissions():
