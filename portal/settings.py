@@ -197,6 +197,10 @@ AUTHENTICATION_BACKENDS = ["portal.login_throttle.ThrottledModelBackend"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Review: whoever submitted an evaluation may not approve or publish it. Set 0 only for a one-person office;
+# the admin then says so on every evaluation page.
+EVALUATION_SEPARATION_OF_DUTIES = env_bool("DJANGO_EVALUATION_SEPARATION_OF_DUTIES", True)
+
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Spreadsheet imports (clusters/imports): largest accepted upload, in bytes (default 20 MB).
 IMPORT_MAX_UPLOAD_SIZE = int(os.environ.get("IMPORT_MAX_UPLOAD_SIZE", 20 * 1024 * 1024))
