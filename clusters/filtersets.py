@@ -23,6 +23,7 @@ from clusters.models import (
     Target,
 )
 from clusters.models.indicators import period_validator
+from clusters.selectors import clusters_visible_to
 
 
 class ClusterFilterSet(django_filters.FilterSet):
@@ -103,9 +104,14 @@ class ClusterAPIFilterSet(ClusterFilterSet):
         fields = [*ClusterFilterSet.Meta.fields, "search"]
 
 
+def visible_clusters(request):
+    """The clusters a `?cluster=` may name: an unpublished one is as unknown as a slug that never existed."""
+    return clusters_visible_to(getattr(request, "user", None))
+
+
 def _cluster_filter():
     return django_filters.ModelChoiceFilter(
-        queryset=Cluster.objects.all(), field_name="cluster", to_field_name="slug", label=_("集群（网址标识）")
+        queryset=visible_clusters, field_name="cluster", to_field_name="slug", label=_("集群（网址标识）")
     )
 
 

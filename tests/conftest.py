@@ -13,3 +13,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def shipped_data(transactional_db):
     """For transactional tests (live server): they flush the database, so reload the shipped data."""
     call_command("load_portal_data", verbosity=0, quiet_hint=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():
+    """Django's default hasher costs about half a second per user here; tests only need a hasher, not a slow one."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
