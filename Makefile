@@ -18,7 +18,7 @@ install: $(VENV)/.installed
 
 data: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_portal_data
+	$(PY) manage.py load_portal_data --host $(HOST)
 
 run: data
 	$(PY) manage.py runserver $(HOST)

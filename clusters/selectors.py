@@ -153,3 +153,20 @@ def stats():
         "eastern_clusters": public.filter(cities__province__region=Region.EAST).distinct().count(),
         "synthetic_clusters": public.filter(is_synthetic=True).count(),
     }
+
+
+def evaluations_waiting(user):
+    """How many evaluation records in `user`'s scope wait for the steps `user` may take: review, publication."""
+    from clusters import scoping
+    from clusters.choices import EvaluationState
+    from clusters.models import EvaluationRecord
+
+    records = scoping.limit_to_scope(EvaluationRecord.objects.all(), user)
+    counts = records.aggregate(
+        review=Count("pk", filter=Q(state=EvaluationState.SUBMITTED)),
+        publish=Count("pk", filter=Q(state=EvaluationState.APPROVED)),
+    )
+    return {
+        "review": counts["review"] if user.has_perm("clusters.review_evaluationrecord") else 0,
+        "publish": counts["publish"] if user.has_perm("clusters.publish_evaluationrecord") else 0,
+    }

@@ -36,7 +36,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "clusters.admin_site.PortalAdminConfig",  # django.contrib.admin, with the home page grouped by task
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,6 +1,7 @@
 """`make data` is safe to run on a live database: it adds what is missing and never silently undoes staff edits."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -54,3 +55,12 @@ def test_deleted_shipped_row_comes_back():
     output = load()
     assert Target.objects.filter(cluster__name="湖南省株洲市先进轨道交通装备集群").count() == 1
     assert "新增 1 行" in output
+
+
+def test_the_reminder_names_the_address_make_serves():
+    """`make run HOST=0.0.0.0:8080` serves there, so `make data` points staff there too."""
+    out = io.StringIO()
+    call_command("load_portal_data", "--host", "0.0.0.0:8080", stdout=out)
+    assert "http://0.0.0.0:8080/admin/" in out.getvalue()
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    assert "load_portal_data --host $(HOST)" in makefile and "runserver $(HOST)" in makefile

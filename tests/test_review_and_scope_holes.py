@@ -307,3 +307,30 @@ def test_a_new_scheme_version_copies_every_field(scheme):
     assert list(copy.dimensions.values_list("code", "name", "weight", "max_score", "order")) == list(
         scheme.dimensions.values_list("code", "name", "weight", "max_score", "order")
     )
+
+
+# 6. The admin home groups models by task and says what waits -------------------------------------------
+
+
+def test_admin_home_is_grouped_by_task_with_clusters_first(admin_client):
+    response = admin_client.get(reverse("admin:index"))
+    groups = [(str(app["name"]), [m["object_name"] for m in app["models"]]) for app in response.context["app_list"]]
+    assert [name for name, _models in groups] == ["集群与数据", "评估", "参考数据", "人员"]
+    assert groups[0][1][0] == "Cluster"
+    assert groups[1][1][0] == "EvaluationRecord"
+    everything = [model for _name, models in groups for model in models]
+    assert len(everything) == len(set(everything))
+
+
+def test_admin_home_counts_what_waits_for_the_reviewer_in_scope(client, submitted, django_user_model):
+    record, _editor = submitted  # 深圳, submitted
+    call_command("setup_roles", verbosity=0)
+    reviewer = role_user(django_user_model, "gd-reviewer", scoping.REVIEWER_GROUP)
+    StaffScope.objects.create(user=reviewer).provinces.add(Province.objects.get(code="440000"))
+    other = role_user(django_user_model, "js-reviewer", scoping.REVIEWER_GROUP)
+    StaffScope.objects.create(user=other).provinces.add(Province.objects.get(code="320000"))
+    client.force_login(reviewer)
+    assert "动态评估记录（待审核 1）" in client.get(reverse("admin:index")).content.decode()
+    client.force_login(other)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "动态评估记录" in page and "待审核" not in page

@@ -48,6 +48,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--overwrite", action="store_true", help="把工作人员改过的行恢复为随项目发布的数据")
         parser.add_argument("--quiet-hint", action="store_true", help="不打印创建管理员账号的提示")
+        parser.add_argument(
+            "--host", default="127.0.0.1:8000", help="提示中的网站地址（make 传入它实际使用的 HOST）"
+        )
 
     @transaction.atomic
     def handle(self, *args, overwrite=False, quiet_hint=False, **options):
@@ -81,5 +84,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 "\n数据已载入。创建管理员账号 / To create a staff account:\n"
                 "  .venv/bin/python manage.py createsuperuser\n"
-                "然后访问 http://127.0.0.1:8000/admin/\n"
+                f"然后访问 http://{options['host']}/admin/\n"
             )
