@@ -4,7 +4,9 @@ Everything that differs between a laptop and production comes from the environme
 DATABASE_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS.
 """
 
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
+    "axes",
     "portal.apps.PortalConfig",
     "clusters",
 ]
@@ -67,6 +70,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # After auth and locale: it needs to know the user is anonymous and which language to serve.
     "portal.caching.PublicCacheMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # The load test swaps in a urlconf that adds a minimal "floor" view; nothing else should set it.
@@ -189,10 +194,25 @@ CACHES = {
 PUBLIC_CACHE_SECONDS = int(os.environ.get("DJANGO_PUBLIC_CACHE_SECONDS", "0" if DEBUG else "300"))
 PUBLIC_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/i18n/", "/static/")
 
-# Five wrong passwords for one account from one address lock that pair out for 15 minutes.
-LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
-LOGIN_LOCKOUT_SECONDS = int(os.environ.get("DJANGO_LOGIN_LOCKOUT_SECONDS", "900"))
-AUTHENTICATION_BACKENDS = ["portal.login_throttle.ThrottledModelBackend"]
+# The proxies allowed to name the client in X-Forwarded-For (IPs or CIDRs); none by default, so the
+# connecting address is the client. portal.clientip.client_ip applies it for the lockout and the API limits.
+try:
+    TRUSTED_PROXIES = [str(ipaddress.ip_network(p, strict=False)) for p in env_list("DJANGO_TRUSTED_PROXIES")]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {exc}") from exc
+
+# Login lockout (django-axes): five wrong passwords for one account from one address lock that pair out
+# for 15 minutes. Attempts live in the database, so every worker and host sees the same count.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(seconds=int(os.environ.get("DJANGO_LOGIN_LOCKOUT_SECONDS", "900")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "portal.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.lockout.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Tries during the lock do not extend it: the lock ends LOCKOUT_SECONDS after the failure that set it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
 
 # Request bodies other than file uploads stay small; spreadsheet uploads have their own limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
