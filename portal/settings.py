@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.nul_bytes.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -140,6 +141,12 @@ REST_FRAMEWORK = {
     ],
     # Reads are public; writes need staff with the model's add/change/delete permission.
     "DEFAULT_PERMISSION_CLASSES": ["clusters.api.permissions.StaffModelPermissionsOrReadOnly"],
+    # DRF's defaults, with a JSON parser that answers absurd nesting with 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "clusters.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "clusters.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
