@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,13 +54,13 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "csp",
     "portal.apps.PortalConfig",
     "clusters",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "portal.nul_bytes.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -71,6 +72,10 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # After auth and locale: it needs to know the user is anonymous and which language to serve.
     "portal.caching.PublicCacheMiddleware",
+    # Inside the page cache: a cached response keeps the policy its view set (the API docs' own addition).
+    "csp.middleware.CSPMiddleware",
+    # Before any view or filter reads the query; inside the policy, so its 400 page carries it too.
+    "portal.nul_bytes.RejectNulBytesMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -220,6 +225,26 @@ AXES_RESET_ON_SUCCESS = True
 # Tries during the lock do not extend it: the lock ends LOCKOUT_SECONDS after the failure that set it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
+
+# Content-Security-Policy (django-csp): everything from this site, nothing inline. No nonces: the page
+# cache shares one response among visitors, and a shared nonce is no nonce. Our templates carry no inline
+# script or style (bars are SVG); Swagger UI loads its start-up script as a file (split view) and its
+# view alone adds data: images (clusters/api/urls.py); the browsable API's template drops DRF's inline
+# style (templates/rest_framework/api.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Request bodies other than file uploads stay small; spreadsheet uploads have their own limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
