@@ -37,17 +37,18 @@ def _trusted(address, networks):
 
 
 def client_ip(request):
-    """The address to rate-limit and lock out: REMOTE_ADDR unless a trusted proxy forwarded the request."""
-    remote = request.META.get("REMOTE_ADDR", "")
+    """The address to rate-limit and lock out: REMOTE_ADDR unless a trusted proxy forwarded the request.
+
+    None when the peer has no IP address (a unix socket): there is nothing to key on or to believe.
+    """
+    client = _address(request.META.get("REMOTE_ADDR", ""))
     networks = _networks(tuple(settings.TRUSTED_PROXIES))
-    if not _trusted(_address(remote), networks):
-        return remote
-    client = remote
-    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
-        address = _address(hop)
-        if address is None:
-            break  # not an address where a trusted proxy should have written one: believe nothing further
-        client = str(address)
-        if not _trusted(address, networks):
-            break
-    return client
+    if _trusted(client, networks):
+        for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+            address = _address(hop)
+            if address is None:
+                break  # not an address where a trusted proxy should have written one: believe nothing further
+            client = address
+            if not _trusted(address, networks):
+                break
+    return str(client) if client is not None else None

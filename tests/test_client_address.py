@@ -40,6 +40,8 @@ PASSWORD = "correct-horse-battery"
         # A dual-stack socket reports IPv4 peers as IPv4-mapped IPv6.
         ([PROXY], f"::ffff:{PROXY}", "203.0.113.7", "203.0.113.7"),
         (["2001:db8::/32"], "2001:db8::1", "2001:db8:1::2, 2400:cb00::7", "2400:cb00::7"),
+        # A unix-socket peer has no address: nothing to key on (stored as NULL), nothing to believe.
+        ([PROXY], "", "203.0.113.7", None),
     ],
 )
 def test_client_ip_believes_forwarding_headers_only_from_trusted_proxies(

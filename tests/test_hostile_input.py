@@ -64,27 +64,39 @@ def test_history_enabled_admins_were_found():
     assert ("clusters", "cluster") in HISTORY_ADMINS and ("clusters", "evaluationrecord") in HISTORY_ADMINS
 
 
-NUL_URLS = [
+NUL_QUERIES = [
     "/admin/clusters/cluster/?province=%00",
     "/admin/clusters/cluster/?q=%00",
     "/admin/clusters/cluster/?%00=1",
-    "/admin/clusters/province/%00/change/",
-    "/admin/clusters/province/%00/history/",
     "/clusters/?province=%00",
     "/clusters/?q=abc%00def",
     "/clusters/export.csv?city=%00",
     "/rankings/?scheme=%00",
-    "/api/clusters/?province=%00",
-    "/api/cities/?search=%00",
 ]
 
 
-@pytest.mark.parametrize("url", NUL_URLS)
-def test_a_nul_byte_in_the_url_is_a_400(admin_client, client, url):
+@pytest.mark.parametrize("url", NUL_QUERIES)
+def test_a_nul_byte_in_a_query_parameter_is_a_400(admin_client, client, url):
     for visitor in (admin_client, client):
         response = visitor.get(url)
         assert response.status_code == 400, url
-    assert "请求无效" in response.content.decode()
+        assert "请求无效" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/admin/clusters/province/%00/change/", "/admin/clusters/province/%00/history/"])
+def test_a_nul_byte_in_the_path_is_a_404(admin_client, url):
+    assert admin_client.get(url).status_code == 404
+
+
+def test_the_api_answers_nul_bytes_in_its_documented_json_shapes(client):
+    response = client.get("/api/clusters/", {"province": "\x00", "q": "ok"})
+    assert response.status_code == 400
+    assert response.json() == {"province": ["不能含有 NUL 字符（%00）。"]}
+    assert client.get("/api/cities/?search=%00", HTTP_ACCEPT_LANGUAGE="en").json() == {
+        "search": ["must not contain a NUL character (%00)."]
+    }
+    response = client.get("/api/clusters/%00/")
+    assert response.status_code == 404 and response.json() == {"detail": "未找到。"}
 
 
 def test_the_400_page_survives_a_refused_host(client):
