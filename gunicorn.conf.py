@@ -20,4 +20,8 @@ max_requests_jitter = 2000
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
-forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn believes X-Forwarded-Proto only from these: by default the proxies Django trusts for the client's
+# address (DJANGO_TRUSTED_PROXIES), so one setting names them.
+forwarded_allow_ips = (
+    os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS") or os.environ.get("DJANGO_TRUSTED_PROXIES") or "127.0.0.1"
+)

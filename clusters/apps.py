@@ -9,10 +9,12 @@ class ClustersConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from portal.caching import bump_data_version
+        from portal.caching import bump_data_version_on_commit
 
-        # Any change to any record makes cached public pages and API responses stale.
+        # Any committed change to any record makes cached public pages and API responses stale.
         for model in self.get_models(include_auto_created=True):
             for signal in (post_save, post_delete):
-                signal.connect(bump_data_version, sender=model, dispatch_uid=f"bump-{signal}-{model._meta.label}")
-        m2m_changed.connect(bump_data_version, dispatch_uid="bump-m2m")
+                signal.connect(
+                    bump_data_version_on_commit, sender=model, dispatch_uid=f"bump-{signal}-{model._meta.label}"
+                )
+        m2m_changed.connect(bump_data_version_on_commit, dispatch_uid="bump-m2m")

@@ -4,10 +4,13 @@ Everything that differs between a laptop and production comes from the environme
 DATABASE_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS.
 """
 
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,6 +53,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
+    "axes",
+    "csp",
+    "portal.apps.PortalConfig",
     "clusters",
 ]
 
@@ -66,6 +72,12 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # After auth and locale: it needs to know the user is anonymous and which language to serve.
     "portal.caching.PublicCacheMiddleware",
+    # Inside the page cache: a cached response keeps the policy its view set (the API docs' own addition).
+    "csp.middleware.CSPMiddleware",
+    # Before any view or filter reads the query; inside the policy, so its 400 page carries it too.
+    "portal.nul_bytes.RejectNulBytesMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # The load test swaps in a urlconf that adds a minimal "floor" view; nothing else should set it.
@@ -134,6 +146,12 @@ REST_FRAMEWORK = {
     ],
     # Reads are public; writes need staff with the model's add/change/delete permission.
     "DEFAULT_PERMISSION_CLASSES": ["clusters.api.permissions.StaffModelPermissionsOrReadOnly"],
+    # DRF's defaults, with a JSON parser that answers absurd nesting with 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "clusters.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "clusters.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -188,10 +206,45 @@ CACHES = {
 PUBLIC_CACHE_SECONDS = int(os.environ.get("DJANGO_PUBLIC_CACHE_SECONDS", "0" if DEBUG else "300"))
 PUBLIC_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/i18n/", "/static/")
 
-# Five wrong passwords for one account from one address lock that pair out for 15 minutes.
-LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
-LOGIN_LOCKOUT_SECONDS = int(os.environ.get("DJANGO_LOGIN_LOCKOUT_SECONDS", "900"))
-AUTHENTICATION_BACKENDS = ["portal.login_throttle.ThrottledModelBackend"]
+# The proxies allowed to name the client in X-Forwarded-For (IPs or CIDRs); none by default, so the
+# connecting address is the client. portal.clientip.client_ip applies it for the lockout and the API limits.
+try:
+    TRUSTED_PROXIES = [str(ipaddress.ip_network(p, strict=False)) for p in env_list("DJANGO_TRUSTED_PROXIES")]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {exc}") from exc
+
+# Login lockout (django-axes): five wrong passwords for one account from one address lock that pair out
+# for 15 minutes. Attempts live in the database, so every worker and host sees the same count.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(seconds=int(os.environ.get("DJANGO_LOGIN_LOCKOUT_SECONDS", "900")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "portal.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.lockout.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Tries during the lock do not extend it: the lock ends LOCKOUT_SECONDS after the failure that set it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
+
+# Content-Security-Policy (django-csp): everything from this site, nothing inline. No nonces: the page
+# cache shares one response among visitors, and a shared nonce is no nonce. Our templates carry no inline
+# script or style (bars are SVG); Swagger UI loads its start-up script as a file (split view) and its
+# view alone adds data: images (clusters/api/urls.py); the browsable API's template drops DRF's inline
+# style (templates/rest_framework/api.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Request bodies other than file uploads stay small; spreadsheet uploads have their own limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

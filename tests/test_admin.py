@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -55,6 +56,10 @@ def evaluation(admin_user):
     Token.objects.create(user=admin_user)
     StaffScope.objects.create(user=admin_user).provinces.add("440000")
     ImportRecord.objects.create(user=admin_user, file_name="values.xlsx", kind="indicator-values", new_count=3)
+    # django-axes' login records.
+    attempt = {"username": "clerk", "ip_address": "203.0.113.7", "user_agent": "test", "path_info": "/admin/login/"}
+    AccessAttempt.objects.create(**attempt, get_data="", post_data="", failures_since_start=1)
+    AccessFailureLog.objects.create(**attempt, locked_out=False)
     return record
 
 

@@ -1,13 +1,16 @@
-"""Production concerns: response caching with invalidation, login throttling, structured logs."""
+"""Production concerns: response caching with invalidation, structured logs (login lockout: test_client_address)."""
 
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.cache import cache, caches
-from django.test import override_settings
+from django.db import connection, connections, transaction
+from django.test import Client, override_settings
 
-from clusters.models import Cluster
+from clusters.models import City, Cluster
+from portal.caching import data_version
 from portal.logs import JsonFormatter
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +34,9 @@ def public_cache(request, settings):
         cache.clear()
 
 
-def test_anonymous_api_reads_are_cached_and_invalidated_by_a_change(client, public_cache):
+def test_anonymous_api_reads_are_cached_and_invalidated_by_a_change(
+    client, public_cache, django_capture_on_commit_callbacks
+):
     first = client.get("/api/clusters/shanghai-ic/")
     second = client.get("/api/clusters/shanghai-ic/")
     assert first["X-Cache"] == "miss" and second["X-Cache"] == "hit"
@@ -39,7 +44,8 @@ def test_anonymous_api_reads_are_cached_and_invalidated_by_a_change(client, publ
 
     cluster = Cluster.objects.get(slug="shanghai-ic")
     cluster.short_name = "上海集成电路（已更正）"
-    cluster.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        cluster.save()
 
     third = client.get("/api/clusters/shanghai-ic/")
     assert third["X-Cache"] == "miss"
@@ -55,30 +61,6 @@ def test_staff_responses_are_never_cached(admin_client, public_cache):
 def test_cache_is_off_by_default_in_development(client, settings):
     assert settings.PUBLIC_CACHE_SECONDS == 0
     assert "X-Cache" not in client.get("/api/clusters/")
-
-
-@pytest.fixture
-def clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def test_login_is_locked_after_repeated_failures(client, django_user_model, settings, clean_cache):
-    settings.LOGIN_FAILURE_LIMIT = 3
-    django_user_model.objects.create_user("clerk", password="correct-horse-battery", is_staff=True)
-    for _ in range(3):
-        response = client.post("/admin/login/", {"username": "clerk", "password": "wrong"})
-        assert response.status_code == 200 and not response.wsgi_request.user.is_authenticated
-
-    # Even the right password is refused while the lock holds.
-    client.post("/admin/login/", {"username": "clerk", "password": "correct-horse-battery"})
-    assert "_auth_user_id" not in client.session
-
-    cache.clear()  # the lock expires
-    response = client.post("/admin/login/", {"username": "clerk", "password": "correct-horse-battery"})
-    assert response.status_code == 302
-    assert "_auth_user_id" in client.session
 
 
 def test_json_log_lines_carry_level_logger_and_message():
@@ -142,3 +124,60 @@ def test_cache_key_includes_the_host(client, public_cache, settings):
     second = client.get("/api/clusters/", HTTP_HOST="b.example")
     assert second["X-Cache"] == "miss"
     assert "b.example" in second.json()["results"][0]["url"] and "a.example" in first.json()["results"][0]["url"]
+
+
+def test_a_change_bumps_the_data_version_only_once_its_transaction_commits(
+    public_cache, django_capture_on_commit_callbacks
+):
+    cluster = Cluster.objects.get(slug="shanghai-ic")
+    for change in [
+        lambda: cluster.save(),
+        lambda: cluster.cities.add(City.objects.get(code="320100")),
+        lambda: cluster.targets.first().delete(),
+    ]:
+        before = data_version()
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            change()
+            assert data_version() == before, "bumped before the commit"
+        assert callbacks and data_version() > before
+
+
+def test_the_cache_key_includes_the_scheme(client, public_cache):
+    assert client.get("/api/clusters/")["X-Cache"] == "miss"
+    https = client.get("/api/clusters/", secure=True)
+    assert https["X-Cache"] == "miss"
+    assert https.json()["results"][0]["url"].startswith("https://")
+    assert client.get("/api/clusters/", secure=True)["X-Cache"] == "hit"
+
+
+def _read_on_another_connection(url):
+    try:
+        return Client().get(url)
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite's shared-cache test database locks the table for other connections until the commit",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_between_save_and_commit_cannot_keep_the_old_page_alive(client, shipped_data, settings):
+    """The attack: unpublish in the admin while readers hit the page; one lands before the commit."""
+    settings.PUBLIC_CACHE_SECONDS = 60
+    cache.clear()
+    url = "/api/clusters/shanghai-ic/"
+    client.get(url)
+    assert client.get(url)["X-Cache"] == "hit"
+
+    cluster = Cluster.objects.get(slug="shanghai-ic")
+    with transaction.atomic():
+        cluster.published = False
+        cluster.save()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            during = pool.submit(_read_on_another_connection, url).result()
+        assert during.status_code == 200  # the reader still sees the committed row, and that is right
+
+    after = client.get(url)
+    assert after.status_code == 404, "the page cached before the commit outlived the unpublish"
+    cache.clear()

@@ -16,18 +16,26 @@ def run_manage(*args, **env):
     )
 
 
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-with-enough-entropy-0123456789-abcdefghij",
+    "DJANGO_ALLOWED_HOSTS": "clusters.example.org",
+}
+
+
 def test_production_settings_pass_check_deploy():
     result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="a-long-random-production-secret-key-with-enough-entropy-0123456789-abcdefghij",
-        DJANGO_ALLOWED_HOSTS="clusters.example.org",
+        "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, DJANGO_CACHE_URL="redis://127.0.0.1:6379/1"
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_reports_production_without_a_shared_cache():
+    """Each gunicorn worker would cache pages and count API requests on its own."""
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode != 0
+    assert "portal.W001" in result.stderr and "DJANGO_CACHE_URL" in result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key():

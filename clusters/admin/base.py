@@ -1,6 +1,7 @@
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
@@ -42,7 +43,21 @@ class HistoryAdmin(SimpleHistoryAdmin):
         )
         return [deleted, *super().get_urls()]
 
+    def _ids_or_404(self, object_id, version_id=None):
+        """simple-history looks ids up unchecked: `abc/history/` raised ValueError, a 500, not a 404."""
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+            if version_id is not None:
+                self.model.history.model._meta.pk.to_python(version_id)
+        except ValidationError:
+            raise Http404 from None
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._ids_or_404(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._ids_or_404(object_id, version_id)
         if request.method == "POST":
             current = self.get_object(request, unquote(object_id))
             if current is None or not self.has_change_permission(request, current):
