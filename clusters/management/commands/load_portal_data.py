@@ -48,9 +48,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--overwrite", action="store_true", help="把工作人员改过的行恢复为随项目发布的数据")
         parser.add_argument("--quiet-hint", action="store_true", help="不打印创建管理员账号的提示")
-        parser.add_argument(
-            "--host", default="127.0.0.1:8000", help="提示中的网站地址（make 传入它实际使用的 HOST）"
-        )
+        parser.add_argument("--host", default="127.0.0.1:8000", help="提示中的网站地址（make 传入它实际使用的 HOST）")
 
     @transaction.atomic
     def handle(self, *args, overwrite=False, quiet_hint=False, **options):
