@@ -55,8 +55,11 @@ class PageResult:
     status: int
     times: list[float] = field(default_factory=list)  # seconds, one per timed request
     floors: list[float] = field(default_factory=list)  # the floor request timed just before each
+    cpu_times: list[float] = field(default_factory=list)  # the same requests' CPU seconds in this process
+    cpu_floors: list[float] = field(default_factory=list)
     size: int = 0  # response body, bytes
     queries: int = 0  # SQL queries of one request
+    sql_ms: float = 0.0  # the time the database driver spent executing them
     instances: int = 0  # model instances built by one request
     nodes: int = 0  # template nodes rendered by one request
     peak_memory: int = 0  # peak Python memory of one request (tracemalloc), bytes
@@ -76,6 +79,10 @@ class PageResult:
         return ratio(self.times, self.floors)
 
     @property
+    def cpu_ratio(self):
+        return ratio(self.cpu_times, self.cpu_floors)
+
+    @property
     def spread(self):
         return spread(self.times, self.floors)
 
@@ -83,7 +90,7 @@ class PageResult:
         data = asdict(self)
         if self.measured:
             low, high = self.spread
-            data.update(ms=self.ms, ratio=self.ratio, ratio_min=low, ratio_max=high)
+            data.update(ms=self.ms, ratio=self.ratio, ratio_min=low, ratio_max=high, cpu_ratio=self.cpu_ratio)
         return data
 
 
@@ -132,14 +139,17 @@ def evaluate_goals(small, large):
     goals = []
     for names, limit in RATIO_GOALS:
         for name in names:
+            if name not in small.pages and name not in large.pages:
+                continue  # not asked for (--pages)
             page = large.measured(name)
             text = f"{name} ≤ {limit}× floor at {large.clusters:,} clusters"
             if page is None:
                 goals.append(Goal(text, False, _unmeasured(large, name)))
             else:
-                goals.append(Goal(text, page.ratio <= limit, f"{page.ratio:,.1f}×"))
+                detail = f"{page.ratio:,.1f}× (CPU {page.cpu_ratio:,.1f}×)"
+                goals.append(Goal(text, page.ratio <= limit, detail))
     for name, _path, _optional in PAGES:
-        if name in NOT_FLAT:
+        if name in NOT_FLAT or (name not in small.pages and name not in large.pages):
             continue
         before, after = small.measured(name), large.measured(name)
         if before is None and after is None and name in small.pages and small.pages[name].status == 404:
@@ -148,8 +158,10 @@ def evaluate_goals(small, large):
         if before is None or after is None:
             goals.append(Goal(text, False, _unmeasured(small if before is None else large, name)))
         else:
-            goals.append(Goal(text, growth(before, after) <= FLAT_LIMIT, f"{growth(before, after):,.2f}×"))
-    goals.append(_export_memory_goal(small, large))
+            detail = f"{growth(before, after):,.2f}× (CPU {after.cpu_ratio / before.cpu_ratio:,.2f}×)"
+            goals.append(Goal(text, growth(before, after) <= FLAT_LIMIT, detail))
+    if EXPORT in small.pages or EXPORT in large.pages:
+        goals.append(_export_memory_goal(small, large))
     return goals
 
 
@@ -185,24 +197,26 @@ def timing_table(small, large):
     """The main table, in Markdown: time and × floor at both scales, the growth, the spread at `large`."""
     s, n = f"{small.clusters:,}", f"{large.clusters:,}"
     lines = [
-        f"| page | ms@{s} | ×floor@{s} | ms@{n} | ×floor@{n} | {n}/{s} | spread ×floor@{n} | queries | size@{n} |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| page | ms@{s} | ×floor@{s} | ms@{n} | ×floor@{n} | {n}/{s} | spread ×floor@{n} "
+        f"| CPU ×floor {s} → {n} | queries | size@{n} |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         f"| floor (`{FLOOR_PATH}`) | {small.floor_ms():.2f} | 1 | {large.floor_ms():.2f} | 1 | "
-        f"| {_spread(large.floors(), large.floors())} | | |",
+        f"| {_spread(large.floors(), large.floors())} | | | |",
     ]
     for name, path, _optional in PAGES:
+        if name not in small.pages and name not in large.pages:
+            continue  # not asked for (--pages)
         before, after = small.measured(name), large.measured(name)
         if before is None and after is None:
-            lines.append(f"| {name} (`{path}`) | {_unmeasured(large, name)} | | | | | | | |")
+            lines.append(f"| {name} (`{path}`) | {_unmeasured(large, name)} | | | | | | | | |")
             continue
         cells = [f"{name} (`{path}`)"]
         for page in (before, after):
             cells += [f"{page.ms:,.1f}", f"{page.ratio:,.1f}"] if page else ["—", "—"]
         cells.append(f"{growth(before, after):.2f}" if before and after else "—")
-        if after:
-            cells += [_spread(after.times, after.floors), _queries(before, after), _size(after.size)]
-        else:
-            cells += ["—", _queries(before, None), "—"]
+        cells.append(_spread(after.times, after.floors) if after else "—")
+        cells.append(" → ".join(f"{page.cpu_ratio:,.1f}" if page else "—" for page in (before, after)))
+        cells += [_queries(before, after), _size(after.size) if after else "—"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -220,12 +234,12 @@ def _queries(before, after):
 
 
 def work_table(small, large):
-    """What one request does at each scale: SQL queries, model instances, template nodes, memory, body."""
+    """What one request does at each scale: SQL queries and their time, model instances, template nodes, memory, body."""
     s, n = f"{small.clusters:,}", f"{large.clusters:,}"
     lines = [
-        f"| page | queries {s} → {n} | model instances {s} → {n} | template nodes {s} → {n} "
+        f"| page | queries {s} → {n} | SQL ms {s} → {n} | model instances {s} → {n} | template nodes {s} → {n} "
         f"| peak MB {s} → {n} | body {s} → {n} |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, _path, _optional in PAGES:
         pages = [scale.pages.get(name) for scale in (small, large)]
@@ -234,6 +248,7 @@ def work_table(small, large):
         cells = [name]
         for attribute, render in (
             ("queries", str),
+            ("sql_ms", "{:,.1f}".format),
             ("instances", "{:,}".format),
             ("nodes", "{:,}".format),
             ("peak_memory", mb),

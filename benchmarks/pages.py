@@ -9,6 +9,9 @@ through Django's WSGI handler in this process, as gunicorn would call it, body r
 For each URL: one request to learn its status (an optional URL that is not built yet answers 404 and is
 skipped), warm-up requests, then rounds of (floor, url) pairs across all URLs, so that whatever else the
 machine does hits the floor and the pages alike; medians are compared (see `benchmarks.page_report`).
+Each request's CPU time in this process is kept too: on a shared machine the wall clock of a long
+request also counts the time other processes held the CPU (the short floor mostly escapes that), while
+CPU time does not (it does not count PostgreSQL's server time either: see the SQL ms).
 Then one untimed request per URL counts its SQL queries, model instances, template nodes and peak Python
 memory. `--profile N` writes a cProfile of the N costliest pages at the larger scale.
 
@@ -117,16 +120,32 @@ def request(handler, url):
 
 
 def timed(handler, url):
-    start = time.perf_counter()
+    """(wall seconds, this process's CPU seconds) of one request."""
+    wall, cpu = time.perf_counter(), time.process_time()
     request(handler, url)
-    return time.perf_counter() - start
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def probe(handler, page):
-    """One untimed request that counts what the page does: queries, model instances, template nodes, memory."""
+    """Two untimed requests that count what the page does.
+
+    The first counts SQL queries (and the time the database driver spent executing them: all of it on
+    PostgreSQL, whose client receives the whole result in `execute`; on SQLite only the first row's share,
+    the rest is stepped while Django fetches), model instances and template nodes; the second, alone
+    because tracing slows Python down, the peak Python memory.
+    """
     instances = Counter()
     nodes = 0
+    sql_seconds = 0.0
     render_annotated = Node.render_annotated
+
+    def time_sql(execute, sql, params, many, context):
+        nonlocal sql_seconds
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            sql_seconds += time.perf_counter() - start
 
     def count_node(self, context):
         nonlocal nodes
@@ -138,16 +157,20 @@ def probe(handler, page):
 
     post_init.connect(count_instance, weak=False, dispatch_uid="bench-pages")
     Node.render_annotated = count_node
-    tracemalloc.start()
     try:
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(time_sql):
             page.status, page.size, page.streaming = request(handler, page.path)
-        page.peak_memory = tracemalloc.get_traced_memory()[1]
     finally:
-        tracemalloc.stop()
         Node.render_annotated = render_annotated
         post_init.disconnect(dispatch_uid="bench-pages")
     page.queries, page.instances, page.nodes = len(queries), sum(instances.values()), nodes
+    page.sql_ms = sql_seconds * 1000
+    tracemalloc.start()
+    try:
+        request(handler, page.path)
+        page.peak_memory = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
     return instances
 
 
@@ -158,6 +181,8 @@ def measure(handler, settings):
     load_before = os.getloadavg()[0]
     pages = {}
     for name, path, optional in PAGES:
+        if settings.pages and name not in settings.pages:
+            continue
         status = request(handler, path)[0]
         pages[name] = PageResult(name, path, status)
         if status == 404 and optional:
@@ -174,13 +199,18 @@ def measure(handler, settings):
         for page in live:
             if round_number >= settings.min_rounds and spent[page.name] >= settings.budget:
                 continue
-            page.floors.append(timed(handler, FLOOR_PATH))
-            page.times.append(timed(handler, page.path))
-            spent[page.name] += page.times[-1]
+            floor_wall, floor_cpu = timed(handler, FLOOR_PATH)
+            wall, cpu = timed(handler, page.path)
+            page.floors.append(floor_wall)
+            page.times.append(wall)
+            page.cpu_floors.append(floor_cpu)
+            page.cpu_times.append(cpu)
+            spent[page.name] += wall
     for page in live:
         probe(handler, page)
         print(
-            f"  {page.name:<22} {page.ms:9.1f} ms {page.ratio:9.1f}× floor  ({len(page.times)} rounds)"
+            f"  {page.name:<22} {page.ms:9.1f} ms {page.ratio:9.1f}× floor (CPU {page.cpu_ratio:8.1f}×)"
+            f"  {len(page.times):>2} rounds"
             f"  {page.queries:>3} queries  {page.size / 1024:9.1f} KB",
             flush=True,
         )
@@ -188,11 +218,15 @@ def measure(handler, settings):
 
 
 def profile(handler, scale, count, directory):
-    """cProfile one request of each of the `count` costliest pages; print the top of each, save the .prof files."""
+    """cProfile one request of each of the `count` costliest pages; print the top of each, save the .prof files.
+
+    The profiler counts this process's CPU time, so other work on a shared machine does not show up in
+    it (nor does PostgreSQL's own time: see the SQL ms of the work table for that).
+    """
     directory.mkdir(parents=True, exist_ok=True)
     worst = sorted((p for p in scale.pages.values() if p.measured), key=lambda p: p.ratio, reverse=True)[:count]
     for page in worst:
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)
         profiler.runcall(request, handler, page.path)
         target = directory / f"{page.name.replace(' ', '-')}-{scale.clusters}.prof"
         profiler.dump_stats(target)
@@ -275,11 +309,19 @@ def arguments():
     parser.add_argument("--budget", type=float, default=10, help="seconds per URL after which it stops at --min-rounds")
     parser.add_argument("--warmup", type=int, default=2, help="untimed requests per URL before the rounds")
     parser.add_argument("--quick", action="store_true", help="smoke test: 3 rounds, 1 warm-up, 2 s budget")
+    parser.add_argument(
+        "--pages",
+        type=lambda text: [name.strip() for name in text.split(",")],
+        help="only these pages (names, comma-separated)",
+    )
     parser.add_argument("--json", help="save the results here")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile the N costliest pages")
     parser.add_argument("--profile-dir", default=str(ROOT / "bench-output"), help="where the .prof files go")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
     args = parser.parse_args()
+    unknown = set(args.pages or ()) - {name for name, _path, _optional in PAGES}
+    if unknown:
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))}; known: {', '.join(n for n, _p, _o in PAGES)}")
     if args.quick:
         args.repeat, args.min_rounds, args.budget, args.warmup = 3, 1, 2, 1
     return args

@@ -8,10 +8,11 @@ from benchmarks.page_report import PAGES, PageResult, Scale
 MB = 1024 * 1024
 
 
-def page(name, ratio, floor=0.001, status=200, **extra):
-    """A page measured three times at `ratio` × a constant floor of `floor` seconds."""
+def page(name, ratio, floor=0.001, status=200, cpu_ratio=None, **extra):
+    """A page measured three times at `ratio` × a constant floor of `floor` seconds (CPU: `cpu_ratio` ×)."""
     path = {n: p for n, p, _ in PAGES}[name]
-    return PageResult(name, path, status, times=[ratio * floor] * 3, floors=[floor] * 3, **extra)
+    cpu = [(cpu_ratio or ratio) * floor] * 3
+    return PageResult(name, path, status, [ratio * floor] * 3, [floor] * 3, cpu, [floor] * 3, **extra)
 
 
 def scale(clusters, ratios, **pages):
@@ -50,7 +51,7 @@ def test_a_ratio_goal_is_met_at_its_limit_and_missed_above_it():
     assert goal(goals, "home ≤ 15× floor at 5,025").met
     missed = goal(goals, "list ≤ 15× floor at 5,025")
     assert not missed.met
-    assert missed.detail == "15.5×"
+    assert missed.detail == "15.5× (CPU 15.5×)"
     assert goal(goals, "API schema ≤ 5× floor").met
 
 
@@ -86,20 +87,43 @@ def test_the_export_must_stream_and_stay_under_the_memory_ceiling():
 
 
 def test_the_timing_table_shows_both_scales_the_growth_and_the_spread():
-    small = scale(25, {"rankings": 12}, map=PageResult("map", "/map/", 404, note="not built yet"))
-    large = scale(5025, {"rankings": 5881}, map=PageResult("map", "/map/", 404, note="not built yet"))
+    small = scale(25, {}, map=PageResult("map", "/map/", 404, note="not built yet"))
+    large = scale(5025, {}, map=PageResult("map", "/map/", 404, note="not built yet"))
+    small.pages["rankings"] = page("rankings", 12, cpu_ratio=10)
+    large.pages["rankings"] = page("rankings", 5881, cpu_ratio=3000)
     large.pages["rankings"].queries = 9
     small.pages["rankings"].queries = 4
     large.pages["rankings"].size = 2_400_000
     lines = page_report.timing_table(small, large).splitlines()
     assert lines[0].startswith("| page | ms@25 | ×floor@25 | ms@5,025 | ×floor@5,025 | 5,025/25 |")
-    assert (
-        "| rankings (`/rankings/`) | 12.0 | 12.0 | 5,881.0 | 5,881.0 | 490.08 | 5,881.0–5,881.0 | 4 → 9 | 2,344 KB |"
-        in lines
+    rankings = (
+        "| rankings (`/rankings/`) | 12.0 | 12.0 | 5,881.0 | 5,881.0 | 490.08 | 5,881.0–5,881.0 | 10.0 → 3,000.0 |"
     )
-    assert "| map (`/map/`) | answered 404 (not built yet) | | | | | | | |" in lines
+    assert f"{rankings} 4 → 9 | 2,344 KB |" in lines
+    assert "| map (`/map/`) | answered 404 (not built yet) | | | | | | | | |" in lines
+
+
+def test_pages_left_out_with_the_pages_option_have_no_row_and_no_goal():
+    small, large = scale(25, {}), scale(5025, {})
+    for result in (small, large):
+        del result.pages["rankings"]
+    assert "rankings" not in page_report.timing_table(small, large)
+    assert not [g for g in page_report.evaluate_goals(small, large) if g.text.startswith("rankings")]
 
 
 def test_goals_text_marks_each_goal_and_counts_them():
     goals = [page_report.Goal("a", True, "1×"), page_report.Goal("b", False, "9×")]
     assert page_report.goals_text(goals).splitlines() == ["met   a: 1×", "MISS  b: 9×", "1 of 2 goals met"]
+
+
+def test_the_work_table_shows_what_one_request_does_at_both_scales():
+    small = scale(25, {}, map=PageResult("map", "/map/", 404, note="not built yet"))
+    large = scale(5025, {}, map=PageResult("map", "/map/", 404, note="not built yet"))
+    counts = {"queries": (4, 4), "sql_ms": (0.0, 37.0), "instances": (166, 26062), "nodes": (0, 0)}
+    counts |= {"peak_memory": (MB // 2, 52 * MB), "size": (6340, 1_308_872)}
+    for attribute, (before, after) in counts.items():
+        setattr(small.pages["CSV export"], attribute, before)
+        setattr(large.pages["CSV export"], attribute, after)
+    lines = page_report.work_table(small, large).splitlines()
+    assert "| CSV export | 4 → 4 | 0.0 → 37.0 | 166 → 26,062 | 0 → 0 | 0.5 → 52.0 | 6,340 B → 1,278 KB |" in lines
+    assert not [line for line in lines if line.startswith("| map")]
