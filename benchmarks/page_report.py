@@ -134,8 +134,16 @@ class Goal:
     detail: str
 
 
-def evaluate_goals(small, large):
-    """The issue's goals, each met or missed, judged at `large` (and against `small` for growth)."""
+def evaluate_goals(small, large, on_cpu=False):
+    """The issue's goals, each met or missed, judged at `large` (and against `small` for growth).
+
+    The issue states them in wall-clock time; `on_cpu` judges the CPU ratios instead, which hold still
+    on a busy shared machine but leave out PostgreSQL's own time.
+    """
+
+    def judged(page):
+        return page.cpu_ratio if on_cpu else page.ratio
+
     goals = []
     for names, limit in RATIO_GOALS:
         for name in names:
@@ -147,7 +155,7 @@ def evaluate_goals(small, large):
                 goals.append(Goal(text, False, _unmeasured(large, name)))
             else:
                 detail = f"{page.ratio:,.1f}× (CPU {page.cpu_ratio:,.1f}×)"
-                goals.append(Goal(text, page.ratio <= limit, detail))
+                goals.append(Goal(text, judged(page) <= limit, detail))
     for name, _path, _optional in PAGES:
         if name in NOT_FLAT or (name not in small.pages and name not in large.pages):
             continue
@@ -158,8 +166,9 @@ def evaluate_goals(small, large):
         if before is None or after is None:
             goals.append(Goal(text, False, _unmeasured(small if before is None else large, name)))
         else:
+            grew = judged(after) / judged(before)
             detail = f"{growth(before, after):,.2f}× (CPU {after.cpu_ratio / before.cpu_ratio:,.2f}×)"
-            goals.append(Goal(text, growth(before, after) <= FLAT_LIMIT, detail))
+            goals.append(Goal(text, grew <= FLAT_LIMIT, detail))
     if EXPORT in small.pages or EXPORT in large.pages:
         goals.append(_export_memory_goal(small, large))
     return goals
