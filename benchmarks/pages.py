@@ -38,7 +38,7 @@ from pathlib import Path
 from wsgiref.util import setup_testing_defaults
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKDIR = Path(tempfile.mkdtemp(prefix="portal-bench-pages-"))
+WORKDIR = Path(tempfile.gettempdir()) / f"portal-bench-pages-{os.getpid()}"  # made by main()
 BENCH_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "")
 os.environ.update(
     DATABASE_URL=BENCH_DATABASE_URL or f"sqlite:///{WORKDIR / 'bench.sqlite3'}",
@@ -61,36 +61,40 @@ from benchmarks import page_report  # noqa: E402
 from benchmarks.page_report import FLOOR_PATH, PAGES, PageResult, Scale  # noqa: E402
 
 
-def recreate_postgres(url):
-    """Drop and create the benchmark's PostgreSQL database (before Django connects to it)."""
+def _postgres(params):
     import psycopg
+
+    server = {key.lower(): params.get(key) or None for key in ("HOST", "PORT", "USER", "PASSWORD")}
+    return psycopg.connect(dbname="postgres", autocommit=True, **server)
+
+
+def fresh_database():
+    """Empty the benchmark's database (before Django connects to it); return how to drop it afterwards.
+
+    Only a database whose name says "bench" is touched: the benchmark deletes it and fills it anew.
+    """
+    if not BENCH_DATABASE_URL:
+        return lambda: None  # the SQLite file lives in WORKDIR
     from psycopg import sql
 
-    params = dj_database_url.parse(url)
+    params = dj_database_url.parse(BENCH_DATABASE_URL)
     name = params["NAME"]
-    if "bench" not in name:
-        raise SystemExit(f"BENCH_DATABASE_URL names {name!r}: it is dropped and recreated, so its name must say bench")
-    server = {
-        "host": params.get("HOST") or None,
-        "port": params.get("PORT") or None,
-        "user": params.get("USER") or None,
-        "password": params.get("PASSWORD") or None,
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return server, name
+    if "bench" not in Path(name).name:
+        raise SystemExit(f"BENCH_DATABASE_URL names {name!r}: it is deleted and refilled, so its name must say bench")
+    if params["ENGINE"].endswith("sqlite3"):
+        Path(name).unlink(missing_ok=True)
+        return lambda: Path(name).unlink(missing_ok=True)
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    with _postgres(params) as server:
+        server.execute(drop)
+        server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
+    def drop_database():
+        with _postgres(params) as server:
+            server.execute(drop)
 
-def drop_postgres(server, name):
-    import psycopg
-    from psycopg import sql
+    return drop_database
 
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-POSTGRES = recreate_postgres(BENCH_DATABASE_URL) if BENCH_DATABASE_URL.startswith("postgres") else None
 
 django.setup()
 logging.getLogger("django.request").setLevel(logging.ERROR)  # a 404 of a page not built yet is expected
@@ -342,6 +346,8 @@ def arguments():
 def main():
     args = arguments()
     started = time.perf_counter()
+    drop_database = fresh_database()
+    WORKDIR.mkdir()
     try:
         prepare()
         handler = WSGIHandler()  # after collectstatic: WhiteNoise indexes the static files when it starts
@@ -356,9 +362,8 @@ def main():
         if args.keep:
             print(f"Kept {connection.settings_dict['NAME']}")
         else:
+            drop_database()
             shutil.rmtree(WORKDIR, ignore_errors=True)
-            if POSTGRES:
-                drop_postgres(*POSTGRES)
 
 
 if __name__ == "__main__":
