@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install data run test lint format bench loadtest browser-deps
+.PHONY: install data run test lint format bench bench-pages loadtest browser-deps
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +45,14 @@ test: install browser-deps lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
+# Import speed, then every page and API answer against a do-nothing view at 25 and 5,025 clusters
+# (BENCH_DATABASE_URL=postgres://…/<name with bench> for PostgreSQL; see docs/performance.md).
 bench: install
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.pages
+
+bench-pages: install
+	$(PY) -m benchmarks.pages
 
 # The site under gunicorn with PostgreSQL and 5,000 demo clusters, driven by wrk on loopback.
 loadtest: install
