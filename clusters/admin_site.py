@@ -51,7 +51,19 @@ GROUPS = [
             "clusters.city",
         ],
     ),
-    (_("人员"), "people", ["auth.user", "auth.group", "clusters.staffscope", "authtoken.tokenproxy"]),
+    (
+        _("人员"),
+        "people",
+        [
+            "auth.user",
+            "auth.group",
+            "clusters.staffscope",
+            "authtoken.tokenproxy",
+            "axes.accessattempt",
+            "axes.accessfailurelog",
+            "axes.accesslog",
+        ],
+    ),
 ]
 
 
