@@ -105,3 +105,18 @@ def test_the_former_categories_become_topics():
     assert list(staff_measure.topics.values_list("slug", flat=True)) == ["funding"]
     assert not MeasureCategory.objects.filter(slug="funding").exists()
     assert MeasureTopic.objects.filter(slug="funding").count() == 1  # the shipped topic, not a second one
+
+
+def test_migration_0008_reversed_and_reapplied_leaves_the_measures_as_they_were():
+    migration = importlib.import_module("clusters.migrations.0008_former_measure_categories_to_topics")
+    before = sorted(Measure.objects.values_list("title", "category__slug"))
+    migration.topics_to_categories(apps, None)
+    assert not Measure.objects.filter(category=None).exists()  # the old schema needs a category for each
+    migration.categories_to_topics(apps, None)
+    assert sorted(Measure.objects.values_list("title", "category__slug")) == before
+    assert list(MeasureCategory.objects.values_list("slug", flat=True)) == [
+        "top-level-design",
+        "chain-strengthening",
+        "platforms",
+        "open-cooperation",
+    ]

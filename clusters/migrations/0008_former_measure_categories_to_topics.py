@@ -7,6 +7,8 @@ from django.db import migrations
 # topics with the same slug, name and order: each measure keeps the word as a topic and loses it as a
 # category; `load_portal_data` then files the shipped measures under their source's own category.
 FORMER_CATEGORIES = ["funding", "talent", "business-environment", "tax", "sme-cultivation", "governance"]
+# What reversing this migration files the remaining measures under (the old schema needs a category).
+ROLLBACK_CATEGORY = "uncategorised"
 
 
 def categories_to_topics(apps, schema_editor):
@@ -25,10 +27,13 @@ def categories_to_topics(apps, schema_editor):
         )
         measures.update(category=None)
         category.delete()
+    Measure.objects.filter(category__slug=ROLLBACK_CATEGORY).update(category=None)
+    Category.objects.filter(slug=ROLLBACK_CATEGORY).delete()
 
 
 def topics_to_categories(apps, schema_editor):
-    """Back to one category per measure: an uncategorised measure takes its first former-category topic."""
+    """Back to one category per measure (0007 reversed requires one): an uncategorised measure takes its
+    first former-category topic, or 未分类 if it has none."""
     Category = apps.get_model("clusters", "MeasureCategory")
     Topic = apps.get_model("clusters", "MeasureTopic")
     Measure = apps.get_model("clusters", "Measure")
@@ -37,6 +42,11 @@ def topics_to_categories(apps, schema_editor):
             slug=topic.slug, defaults={"name": topic.name, "name_en": topic.name_en, "order": topic.order}
         )
         Measure.objects.filter(category=None, topics=topic).update(category=category)
+    if Measure.objects.filter(category=None).exists():
+        rest, _ = Category.objects.get_or_create(
+            slug=ROLLBACK_CATEGORY, defaults={"name": "未分类", "name_en": "Uncategorised", "order": 99}
+        )
+        Measure.objects.filter(category=None).update(category=rest)
 
 
 class Migration(migrations.Migration):
