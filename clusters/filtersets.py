@@ -19,6 +19,7 @@ from clusters.models import (
     LeadEnterprise,
     Measure,
     MeasureCategory,
+    MeasureTopic,
     Province,
     Target,
 )
@@ -184,8 +185,15 @@ def _period_filter(lookup, label):
 
 
 class MeasureFilterSet(ClusterScopedFilterSet):
+    # The source's own category; `null` picks the measures their source files under none.
     category = django_filters.ModelChoiceFilter(
-        queryset=MeasureCategory.objects.all(), to_field_name="slug", label=_("举措类别")
+        queryset=MeasureCategory.objects.all(),
+        to_field_name="slug",
+        null_label=_("未分类"),
+        label=_("举措类别（代码；null 为出处未归类的举措）"),
+    )
+    topic = django_filters.ModelChoiceFilter(
+        queryset=MeasureTopic.objects.all(), field_name="topics", to_field_name="slug", label=_("举措主题（代码）")
     )
     programme = StrictBooleanFilter(
         field_name="cluster", lookup_expr="isnull", label=_("仅面向全部集群的举措（true）或仅具体集群的（false）")
@@ -200,7 +208,7 @@ class MeasureFilterSet(ClusterScopedFilterSet):
 
     class Meta:
         model = Measure
-        fields = ["cluster", "field", "province", "category", "programme", "issued_after", "issued_before"]
+        fields = ["cluster", "field", "province", "category", "topic", "programme", "issued_after", "issued_before"]
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

@@ -83,9 +83,15 @@ def period_position(period):
 
 
 def latest_by_indicator(values):
-    """The latest value per indicator id from an iterable of IndicatorValue-like rows."""
+    """The latest whole-cluster value per indicator id from an iterable of IndicatorValue-like rows.
+
+    A figure with a scope (高压继电保护设备 80%) is about part of the cluster, so it never counts as the
+    cluster's progress towards a target.
+    """
     latest = {}
     for value in values:
+        if getattr(value, "scope", ""):
+            continue
         current = latest.get(value.indicator_id)
         if current is None or period_position(value.period) >= period_position(current.period):
             latest[value.indicator_id] = value

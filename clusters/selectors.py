@@ -40,10 +40,10 @@ def cluster_detail_queryset(queryset=None):
             Prefetch("targets", queryset=Target.objects.select_related("indicator", "source")),
             Prefetch(
                 "measures",
-                # Undated measures last on every database (SQLite and PostgreSQL disagree on NULLs otherwise).
-                queryset=Measure.objects.select_related("category", "source").order_by(
-                    "category__order", F("issued_on").asc(nulls_last=True), "id"
-                ),
+                # Uncategorised and undated measures last on every database (SQLite and PostgreSQL disagree on NULLs).
+                queryset=Measure.objects.select_related("category", "source")
+                .prefetch_related("topics")
+                .order_by(F("category__order").asc(nulls_last=True), F("issued_on").asc(nulls_last=True), "id"),
             ),
             Prefetch(
                 "indicator_values",
@@ -96,8 +96,10 @@ def measure_list(clusters=None):
     from clusters.models import Measure
 
     clusters = Cluster.objects.public() if clusters is None else clusters
-    return Measure.objects.filter(Q(cluster__isnull=True) | Q(cluster__in=clusters)).select_related(
-        "cluster", "category", "source"
+    return (
+        Measure.objects.filter(Q(cluster__isnull=True) | Q(cluster__in=clusters))
+        .select_related("cluster", "category", "source")
+        .prefetch_related("topics")
     )
 
 
@@ -120,11 +122,23 @@ def indicator_value_list(clusters=None):
     from clusters.models import IndicatorValue
 
     clusters = Cluster.objects.public() if clusters is None else clusters
-    return IndicatorValue.objects.filter(cluster__in=clusters).select_related("cluster", "indicator", "source")
+    # Values of one period differ by scope only: the id keeps pages stable (the source's order, too).
+    return (
+        IndicatorValue.objects.filter(cluster__in=clusters)
+        .select_related("cluster", "indicator", "source")
+        .order_by(*IndicatorValue._meta.ordering, "id")
+    )
 
 
 def _clusters_in(prefix):
     return Q(**{f"{prefix}published": True})
+
+
+def region_sources():
+    """The sources the provinces' economic regions cite (国家统计局's four-region split), for pages that count by region."""
+    from clusters.models import Source
+
+    return list(Source.objects.filter(pk__in=Province.objects.exclude(region="").values("region_source")))
 
 
 def stats():

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_safe
 from clusters import exports, selectors
 from clusters.choices import ClusterStatus, Tier
 from clusters.filtersets import ClusterFilterSet
+from clusters.formatting import loc
 from clusters.progress import latest_by_indicator, period_position, target_progress
-from clusters.templatetags.portal import choice, loc
+from clusters.templatetags.portal import choice
 
 PAGE_SIZE = 20
 FILTER_NAMES = ("q", "field", "province", "city", "tier", "status")
@@ -30,6 +31,7 @@ def home(request):
             "eastern_percent": round(stats["eastern_clusters"] / clusters * 100) if clusters else 0,
             "max_field": max((f.count for f in stats["by_field"]), default=0),
             "max_province": max((p.count for p in stats["by_province"]), default=0),
+            "region_sources": selectors.region_sources(),
         },
     )
 
@@ -159,11 +161,43 @@ def _citations(cluster, *groups):
     return numbers, sources
 
 
+def _indicator_series(indicator, values):
+    """One indicator's values for the table, and a chart per scope that has more than one period.
+
+    Figures of different scopes (高压继电保护设备 80%, 省级电网调度自动化系统 超90%) are different things:
+    they share a table but never a line.
+    """
+    by_scope = {}
+    for value in values:
+        by_scope.setdefault(value.scope, []).append(value)
+    return {
+        "indicator": indicator,
+        "values": values,
+        "has_scope": any(value.scope for value in values),
+        "charts": [
+            {"label": "·".join(filter(None, [loc(indicator), scope])), "values": rows}
+            for scope, rows in by_scope.items()
+            if len({v.period for v in rows}) > 1
+        ],
+    }
+
+
 @require_safe
 def cluster_detail(request, slug):
     cluster = get_object_or_404(selectors.cluster_detail_queryset(), slug=slug)
-    values = sorted(
-        cluster.indicator_values.all(), key=lambda v: (v.indicator.order, v.indicator_id, period_position(v.period))
+    values = list(cluster.indicator_values.all())
+    # Whole-cluster figures first, then each scope in the order it was recorded (the source's order).
+    first_recorded = {}
+    for value in sorted(values, key=lambda v: v.pk):
+        first_recorded.setdefault((value.indicator_id, value.scope), value.pk)
+    values.sort(
+        key=lambda v: (
+            v.indicator.order,
+            v.indicator_id,
+            v.scope != "",
+            first_recorded[(v.indicator_id, v.scope)],
+            period_position(v.period),
+        )
     )
     latest = latest_by_indicator(values)
     targets = [
@@ -171,7 +205,7 @@ def cluster_detail(request, slug):
         for t in cluster.targets.all()
     ]
     series = [
-        {"indicator": indicator, "values": list(rows)} for indicator, rows in groupby(values, key=lambda v: v.indicator)
+        _indicator_series(indicator, list(rows)) for indicator, rows in groupby(values, key=lambda v: v.indicator)
     ]
     lead_enterprises = list(cluster.lead_enterprises.all())
     characteristics = list(cluster.characteristics.all())

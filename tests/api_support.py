@@ -19,6 +19,7 @@ from clusters.models import (
     IndicatorValue,
     Measure,
     MeasureCategory,
+    MeasureTopic,
     SchemeDimension,
     Source,
     StaffScope,
@@ -105,11 +106,13 @@ def make_synthetic_clusters(n, *, per_cluster=2, start=0):
         for i, cluster in enumerate(clusters)
         for k in range(2)
     )
-    Measure.objects.bulk_create(
+    measures = Measure.objects.bulk_create(
         Measure(cluster=c, category=category, title=f"演示举措{k}", source=source, issued_on=datetime.date(2022, 1, 1))
         for c in clusters
         for k in range(per_cluster)
     )
+    topic = MeasureTopic.objects.order_by("order").first()
+    Measure.topics.through.objects.bulk_create(Measure.topics.through(measure=m, measuretopic=topic) for m in measures)
     Target.objects.bulk_create(
         Target(
             cluster=c,

@@ -17,6 +17,7 @@ from clusters.models import (
     LeadEnterprise,
     Measure,
     MeasureCategory,
+    MeasureTopic,
     SchemeDimension,
     Source,
     Target,
@@ -84,21 +85,24 @@ def demo_cluster(name="演示生物医药集群", slug="demo-bio", **extra):
         source=src,
         is_synthetic=True,
     )
-    funding = MeasureCategory.objects.get(slug="funding")
-    talent = MeasureCategory.objects.get(slug="talent")
+    # Two measures the source files under 搭建平台, about funding; one it files nowhere, about talent.
+    platforms = MeasureCategory.objects.get(slug="platforms")
+    funding = MeasureTopic.objects.get(slug="funding")
     Measure.objects.create(
         cluster=cluster,
-        category=funding,
+        category=platforms,
         title="演示专项资金",
         issued_on=datetime.date(2022, 5, 1),
         document_title="《演示资金管理办法》",
         issuing_body="演示市政府",
         source=src,
-    )
+    ).topics.add(funding)
     Measure.objects.create(
-        cluster=cluster, category=funding, title="演示早期资金", issued_on=datetime.date(2021, 1, 1), source=src
+        cluster=cluster, category=platforms, title="演示早期资金", issued_on=datetime.date(2021, 1, 1), source=src
+    ).topics.add(funding)
+    Measure.objects.create(cluster=cluster, title="演示人才计划", source=src).topics.add(
+        MeasureTopic.objects.get(slug="talent")
     )
-    Measure.objects.create(cluster=cluster, category=talent, title="演示人才计划", source=src)
 
     scheme, _ = EvaluationScheme.objects.get_or_create(
         code="test-scheme",
@@ -184,10 +188,15 @@ def many_clusters(count, prefix="规模", tag="scale"):
 def grow(cluster, count):
     """Give one cluster `count` more measures, values and published evaluations (for detail-page bounds)."""
     src = source()
-    funding = MeasureCategory.objects.get(slug="funding")
+    platforms = MeasureCategory.objects.get(slug="platforms")
+    topics = list(MeasureTopic.objects.all())
     indicators = list(Indicator.objects.all())
-    Measure.objects.bulk_create(
-        [Measure(cluster=cluster, category=funding, title=f"批量举措{i}", source=src) for i in range(count)]
+    measures = Measure.objects.bulk_create(
+        [Measure(cluster=cluster, category=platforms, title=f"批量举措{i}", source=src) for i in range(count)]
+    )
+    through = Measure.topics.through
+    through.objects.bulk_create(
+        [through(measure_id=m.pk, measuretopic_id=topics[i % len(topics)].pk) for i, m in enumerate(measures)]
     )
     IndicatorValue.objects.bulk_create(
         [

@@ -157,6 +157,8 @@ def test_cluster_ordering(api):
         ("/api/cities/", {"has_clusters": "perhaps"}, "has_clusters"),
         ("/api/measures/", {"cluster": "no-such-cluster"}, "cluster"),
         ("/api/measures/", {"category": "nope"}, "category"),
+        ("/api/measures/", {"category": "funding"}, "category"),  # a topic, not a category
+        ("/api/measures/", {"topic": "nope"}, "topic"),
         ("/api/measures/", {"issued_after": "2021-13-45"}, "issued_after"),
         ("/api/measures/", {"programme": "maybe"}, "programme"),
         ("/api/targets/", {"indicator": "nope"}, "indicator"),
@@ -233,6 +235,7 @@ def test_measures_filters(api):
         "id",
         "cluster",
         "category",
+        "topics",
         "title",
         "description",
         "issuing_body",
@@ -245,8 +248,10 @@ def test_measures_filters(api):
     assert all(m["cluster"] is None for m in programme["results"])
     shanghai = get(api, "/api/measures/", cluster="shanghai-ic", page_size=200)
     assert shanghai["count"] and all(m["cluster"]["slug"] == "shanghai-ic" for m in shanghai["results"])
-    funding = get(api, "/api/measures/", category="funding", page_size=200)
-    assert funding["count"] and all(m["category"]["slug"] == "funding" for m in funding["results"])
+    platforms = get(api, "/api/measures/", category="platforms", page_size=200)
+    assert platforms["count"] and all(m["category"]["slug"] == "platforms" for m in platforms["results"])
+    funding = get(api, "/api/measures/", topic="funding", page_size=200)
+    assert funding["count"] and all("funding" in {t["slug"] for t in m["topics"]} for m in funding["results"])
     assert get(api, "/api/measures/", search="3000亿元")["count"] >= 1
     dated = Measure.objects.exclude(issued_on=None).order_by("issued_on").first()
     if dated:
@@ -272,16 +277,78 @@ def test_targets_and_indicator_values_filters(api):
         "cluster",
         "indicator",
         "period",
+        "period_is_report_year",
+        "period_label",
+        "scope",
         "value",
         "unit",
         "qualifier",
+        "value_display",
         "original_text",
+        "note",
         "source",
         "is_synthetic",
     }
     assert get(api, "/api/indicator-values/", period_min="2100")["count"] == 0
     ordered = [v["value"] for v in get(api, "/api/indicator-values/", ordering="-value", page_size=200)["results"]]
     assert ordered == sorted(ordered, reverse=True)
+
+
+def test_filtering_by_open_cooperation_finds_suzhous_measures(api):
+    data = get(api, "/api/measures/", category="open-cooperation", page_size=200)
+    by_cluster = {}
+    for row in data["results"]:
+        by_cluster.setdefault(row["cluster"]["slug"], []).append(row)
+    assert {slug: len(rows) for slug, rows in by_cluster.items()} == {
+        "suzhou-nanomaterials": 4,
+        "qingdao-smart-appliances": 2,
+    }
+    assert all(m["category"] == {"slug": "open-cooperation", "name": "开放合作"} for m in data["results"])
+    suzhou_topics = {t["slug"] for m in by_cluster["suzhou-nanomaterials"] for t in m["topics"]}
+    assert suzhou_topics == {"business-environment", "talent", "funding"}
+
+
+def test_measures_the_source_files_nowhere_have_a_null_category(api):
+    data = get(api, "/api/measures/", category="null", page_size=200)
+    assert data["count"] == Measure.objects.filter(category=None).count() > 0
+    assert all(m["category"] is None and m["source"]["code"] == "seed-000" for m in data["results"])
+    local = get(api, "/api/measures/", programme="true", topic="tax", page_size=200)
+    assert [m["title"] for m in local["results"]] == ["集群所在地围绕资金支持、个税减免、中小企业培育出台针对性举措"]
+    assert [t["name"] for t in local["results"][0]["topics"]] == ["资金支持", "个税减免", "中小企业培育"]
+
+
+def test_nanjing_shares_carry_their_scope_and_report_year(api):
+    data = get(api, "/api/indicator-values/", cluster="nanjing-power-equipment", indicator="domestic-market-share")
+    got = [
+        (v["scope"], v["value"], v["qualifier"], v["value_display"], v["period"], v["period_label"])
+        for v in data["results"]
+    ]
+    assert sorted(got) == [
+        ("地级电网调度自动化系统及设备", 40, "at_least", "超过 40%", "2021", "据2021年报道"),
+        ("省级电网调度自动化系统及设备", 90, "at_least", "超过 90%", "2021", "据2021年报道"),
+        ("高压继电保护设备", 80, "exact", "80%", "2021", "据2021年报道"),
+    ]
+    assert all(v["period_is_report_year"] for v in data["results"])
+
+
+def test_shenzhen_figure_in_the_api_keeps_its_note_and_the_sources_wan_yi(api):
+    detail = get(api, "/api/clusters/shenzhen-ict/")
+    scale = next(v for v in detail["indicator_values"] if v["indicator"]["code"] == "industry-scale")
+    assert scale["value"] == 28000 and scale["unit"] == "亿元"  # the number stays a number in 亿元
+    assert scale["value_display"] == "2.8 万亿元"
+    assert scale["scope"] == "深圳信息产业"
+    assert scale["note"] == "原文为深圳信息产业规模，非集群口径"
+    assert scale["original_text"] == "2020年深圳信息产业规模达到2.8万亿元"
+    assert (scale["period"], scale["period_label"], scale["period_is_report_year"]) == ("2020", "2020", False)
+    english = APIClient().get("/api/indicator-values/", {"cluster": "shenzhen-ict"}, HTTP_ACCEPT_LANGUAGE="en")
+    share = next(v for v in english.json()["results"] if v["indicator"]["code"] == "national-share")
+    assert share["value_display"] == "about 16.67%"
+
+
+def test_a_whole_cluster_figure_has_an_empty_scope(api):
+    data = get(api, "/api/indicator-values/", cluster="shenguang-medical-devices", period="2019")
+    assert {v["scope"] for v in data["results"]} == {""}
+    assert {v["period_label"] for v in data["results"]} == {"2019"}
 
 
 # Evaluations --------------------------------------------------------------------------------------

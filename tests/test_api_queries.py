@@ -24,8 +24,8 @@ ANONYMOUS = {
     "/api/provinces/": 2,
     "/api/cities/": 2,  # the page joins each city's province
     "/api/clusters/": 4,  # count, page, cities with provinces, lead enterprises
-    "/api/clusters/{slug}/": 10,  # the cluster, then one query per prefetched relation
-    "/api/measures/": 2,
+    "/api/clusters/{slug}/": 11,  # the cluster, then one query per prefetched relation (measures' topics too)
+    "/api/measures/": 3,  # count, page, the page's measures' topics
     "/api/targets/": 3,  # + the page's clusters' indicator values, for progress
     "/api/indicator-values/": 2,
     "/api/evaluations/": 3,  # + dimension scores

@@ -43,7 +43,7 @@ WRITES = [
     ("post", "/api/clusters/", NEW_CLUSTER),
     ("patch", "/api/clusters/shanghai-ic/", {"status": "warning"}),
     ("delete", "/api/clusters/shanghai-ic/", None),
-    ("post", "/api/measures/", {"title": "x", "category": "funding", "source": "seed-000"}),
+    ("post", "/api/measures/", {"title": "x", "category": "platforms", "source": "seed-000"}),
     ("post", "/api/targets/", {}),
     ("post", "/api/indicator-values/", {}),
     ("post", "/api/evaluations/", {}),
@@ -166,7 +166,8 @@ def test_measures_crud(api):
     as_token(api, make_user("editor", "add_measure", "change_measure", "delete_measure"))
     body = {
         "cluster": "shanghai-ic",
-        "category": "talent",
+        "category": "open-cooperation",
+        "topics": ["talent", "funding"],
         "title": "测试人才举措",
         "issued_on": "2022-05-01",
         "source": "seed-000",
@@ -174,17 +175,26 @@ def test_measures_crud(api):
     response = api.post("/api/measures/", body, format="json")
     assert response.status_code == 201, response.json()
     created = response.json()
-    assert created["cluster"]["slug"] == "shanghai-ic" and created["category"]["slug"] == "talent"
+    assert created["cluster"]["slug"] == "shanghai-ic" and created["category"]["slug"] == "open-cooperation"
+    assert [t["slug"] for t in created["topics"]] == ["funding", "talent"]
     assert api.post("/api/measures/", body, format="json").status_code == 400  # same cluster and title
     url = f"/api/measures/{created['id']}/"
     assert api.patch(url, {"cluster": None}, format="json").json()["cluster"] is None
+    # A source that files the measure under no category: category null, topics kept.
+    patched = api.patch(url, {"category": None}, format="json").json()
+    assert patched["category"] is None and len(patched["topics"]) == 2
     assert api.delete(url).status_code == 204
     assert not Measure.objects.filter(pk=created["id"]).exists()
 
 
 def test_duplicate_measure_title_is_a_400(api):
     as_token(api, make_user("editor", "add_measure"))
-    existing = Measure.objects.exclude(cluster=None).select_related("cluster", "category", "source").first()
+    existing = (
+        Measure.objects.exclude(cluster=None)
+        .exclude(category=None)
+        .select_related("cluster", "category", "source")
+        .first()
+    )
     body = {
         "cluster": existing.cluster.slug,
         "category": existing.category.slug,
@@ -259,6 +269,34 @@ def test_indicator_values(api):
     assert bad.status_code == 400 and list(bad.json()) == ["period"]
     duplicate = api.post("/api/indicator-values/", body, format="json")
     assert duplicate.status_code == 400 and list(duplicate.json()) == ["non_field_errors"]
+
+
+def test_an_indicator_value_for_another_scope_is_another_figure(api):
+    as_token(api, make_user("editor", "add_indicatorvalue"))
+    body = {
+        "cluster": "nanjing-power-equipment",
+        "indicator": "domestic-market-share",
+        "period": "2021",
+        "period_is_report_year": True,
+        "scope": "配电自动化设备",
+        "value": "30",
+        "qualifier": "at_least",
+        "note": "测试说明",
+        "source": "seed-004",
+    }
+    response = api.post("/api/indicator-values/", body, format="json")
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    assert (created["scope"], created["period_label"], created["value_display"], created["note"]) == (
+        "配电自动化设备",
+        "据2021年报道",
+        "超过 30%",
+        "测试说明",
+    )
+    # The same scope again is the same figure: refused, with the model's own message.
+    duplicate = api.post("/api/indicator-values/", body, format="json")
+    assert duplicate.status_code == 400
+    assert duplicate.json()["non_field_errors"] == ["该集群这一指标在这一期、这一口径下已有数值。"]
 
 
 # Evaluations ------------------------------------------------------------------------------------

@@ -244,7 +244,7 @@ def test_measures_and_targets(tmp_path):
     measures = [
         ["集群名称", "类别", "标题", "内容", "发布机构", "发布日期", "来源"],
         [SHENZHEN, "强链补链", "导入测试举措", "内容", "深圳市工信局", "2021年3月22日", "全新的报送材料"],
-        [None, "人才", "导入测试全局举措", "", "", 44277, ""],
+        [None, "顶层设计", "导入测试全局举措", "", "", 44277, ""],
     ]
     out, _err = run(tmp_path, "measures", xlsx_bytes(measures), "m.xlsx", "--publisher=深圳市工信局")
     assert "新增 2 行" in out and "新建出处：全新的报送材料" in out

@@ -37,13 +37,13 @@ ENGLISH = [
     "Row 4, column “数值” (Value): the unit “亿元” cannot be converted to the indicator's unit “家” "
     "(value: “3000亿元”)",
     "Row 6, column “集群名称” (Cluster name): duplicate of row 5 "
-    f"(only one row may have the same cluster, indicator and period) (value: “{SHENZHEN}”)",
+    f"(only one row may have the same cluster, indicator, period and scope) (value: “{SHENZHEN}”)",
 ]
 CHINESE = [
     "第 2 行 “集群名称”列：找不到集群“不存在的集群”（按集群全称、简称或网址标识查找）",
     "第 3 行 “期间”列：“2030年13月”的月份无效",
     "第 4 行 “数值”列：单位“亿元”无法换算为“家”（值：3000亿元）",
-    f"第 6 行 “集群名称”列：与第 5 行重复（集群、指标、期间 相同的只能有一行）。（值：{SHENZHEN}）",
+    f"第 6 行 “集群名称”列：与第 5 行重复（集群、指标、期间、口径 相同的只能有一行）。（值：{SHENZHEN}）",
 ]
 
 

@@ -45,7 +45,7 @@ def source():
 
 @pytest.fixture
 def category():
-    return MeasureCategory.objects.get(slug="funding")
+    return MeasureCategory.objects.get(slug="platforms")
 
 
 @pytest.fixture

@@ -242,8 +242,10 @@ def test_cluster_page_shows_the_record(client):
     assert statuses == {"output-value": "on_track", "national-share": "behind"}
     assert "进度正常" in html and "进度落后" in html
     assert "≥ 4000 亿元" in html and "超过 25%" in html and "（按下限计）" in html
-    # Measures grouped by category, in date order within the group.
-    assert html.index("资金支持") < html.index("演示早期资金") < html.index("演示专项资金") < html.index("人才")
+    # Measures grouped by the source's category, in date order within the group; uncategorised ones last.
+    assert html.index("<h3>搭建平台</h3>") < html.index("演示早期资金") < html.index("演示专项资金")
+    assert html.index("演示专项资金") < html.index("<h3>未分类</h3>") < html.index("演示人才计划")
+    assert html.count('<span class="tag">资金支持</span>') == 2 and '<span class="tag">人才</span>' in html
     assert "《演示资金管理办法》" in html
     # Indicator values over time: a table and a chart.
     assert html.count('<circle cx="') >= 3 and "<polyline" in html
@@ -276,7 +278,8 @@ def test_cluster_page_in_english(client):
     assert "<h1>演示生物医药集群</h1>" in html  # data stays as entered
     assert "Biotechnology" in html and "Shenzhen" in html and "Guangdong" in html
     assert "On track" in html and "Behind" in html and "Output value" in html
-    assert "Demo data" in html and "Targets" in html and "Funding" in html
+    assert "Demo data" in html and "Targets" in html and "Innovation platforms" in html
+    assert '<span class="tag">Funding</span>' in html and "<h3>Uncategorised</h3>" in html
 
 
 def test_unknown_or_unpublished_cluster_is_a_styled_404(client):
@@ -287,6 +290,113 @@ def test_unknown_or_unpublished_cluster_is_a_styled_404(client):
         html = response.content.decode()
         assert "页面不存在" in html and 'class="site-header"' in html
     assert "Page not found" in client.get("/clusters/no-such-cluster/", **EN).content.decode()
+
+
+# --- Figures keep their caveats; measures show the source's category (shipped data) ------------------------------
+
+
+def section(html, name):
+    return re.search(rf'<section id="{name}".*?</section>', html, re.S).group(0)
+
+
+def rows(html):
+    """The indicator tables' rows as text: period, [scope,] figure and note, tags and citations stripped."""
+    return [
+        re.sub(r"\s+", " ", re.sub(r"<sup.*?</sup>|<[^>]+>", " ", row)).strip()
+        for row in re.findall(r"<tr><th scope=\"row\">.*?</tr>", section(html, "indicators"), re.S)
+    ]
+
+
+def test_nanjing_shows_each_market_share_with_its_product_and_the_report_year(client):
+    html = client.get("/clusters/nanjing-power-equipment/").content.decode()
+    table = rows(html)
+    assert "据2021年报道 高压继电保护设备 80%" in table
+    assert "据2021年报道 省级电网调度自动化系统及设备 超过 90%" in table
+    assert "据2021年报道 地级电网调度自动化系统及设备 超过 40%" in table
+    assert "据2021年报道 超过 30,000 人" in table  # no scope column where no figure has one
+    assert '<th scope="col">口径</th>' in section(html, "indicators")
+    # The year of the report never poses as the year of the data.
+    assert '<th scope="row">2021</th>' not in html and "（2021）" not in html
+
+
+def test_shenzhen_shows_the_citys_industry_in_wan_yi_with_its_caveats(client):
+    html = client.get("/clusters/shenzhen-ict/").content.decode()
+    table = rows(html)
+    assert "2020 深圳信息产业 2.8 万亿元 说明：原文为深圳信息产业规模，非集群口径" in table
+    share = next(row for row in table if row.startswith("2020 深圳电子信息产业 约 16.67%"))
+    assert "约1/6" in share and "非集群口径" in share
+    assert "28000" not in section(html, "indicators")
+
+
+def test_pages_in_english_say_as_reported_and_keep_the_scope(client):
+    html = client.get("/clusters/nanjing-power-equipment/", **EN).content.decode()
+    assert "as reported in 2021" in html and '<th scope="col">Scope</th>' in html
+    assert "over 90%" in html and "据2021年报道" not in html
+    html = client.get("/clusters/shenzhen-ict/", **EN).content.decode()
+    assert "Note: 原文为深圳信息产业规模，非集群口径" in html and "2.8 万亿元" in html
+
+
+def test_suzhou_measures_sit_under_the_sources_own_heading(client):
+    html = section(client.get("/clusters/suzhou-nanomaterials/").content.decode(), "measures")
+    assert re.findall(r"<h3>(.*?)</h3>", html) == ["开放合作"]
+    assert html.count("<li>") == 4
+    assert '<span class="tag">营商环境</span>' in html and '<span class="tag">人才</span>' in html
+
+
+def test_xian_and_nanjing_measures_the_audit_found_misfiled(client):
+    xian = section(client.get("/clusters/xian-aviation/").content.decode(), "measures")
+    assert re.findall(r"<h3>(.*?)</h3>", xian) == ["顶层设计"]
+    assert "成立西安航空基地管理委员会" in xian
+    nanjing = section(client.get("/clusters/nanjing-power-equipment/").content.decode(), "measures")
+    assert re.findall(r"<h3>(.*?)</h3>", nanjing) == ["搭建平台"]
+    funded = re.search(r"<li>(?:(?!</li>).)*给予资金支持(?:(?!</li>).)*</li>", nanjing, re.S).group(0)
+    assert '<span class="tag">资金支持</span>' in funded
+
+
+def test_measures_the_source_files_nowhere_are_uncategorised(client):
+    html = section(client.get("/clusters/shanghai-ic/").content.decode(), "measures")
+    assert re.findall(r"<h3>(.*?)</h3>", html) == ["未分类"]
+    assert "出处没有为这些举措归类。" in html
+    assert '<span class="tag">个税减免</span>' in html
+
+
+def test_home_cites_the_national_bureau_of_statistics_for_the_eastern_share(client):
+    html = client.get(HOME).content.decode()
+    caption = re.search(r'<p id="east-caption">.*?</p>', html, re.S).group(0)
+    assert "地区划分：国家统计局《东西中部和东北地区划分方法》" in caption
+    assert "GB/T 2260" not in caption
+
+
+def test_a_scoped_figure_never_counts_as_the_clusters_progress(client):
+    """A target for the whole cluster compares with whole-cluster figures only, never with one product's."""
+    demo = page_data.demo_cluster()
+    share = demo.indicator_values.get(indicator__code="national-share")
+    demo.indicator_values.create(
+        indicator=share.indicator, period="2023", scope="某单一产品", value=90, source=share.source
+    )
+    response = client.get(demo.get_absolute_url())
+    row = next(r for r in response.context["targets"] if r["target"].indicator.code == "national-share")
+    assert row["latest"] == share and row["progress"].status == "behind"
+
+
+def test_a_figure_series_charts_each_scope_apart_and_labels_the_report_year(client):
+    demo = page_data.demo_cluster()
+    output = demo.indicator_values.get(indicator__code="output-value", period="2022")
+    for period, scope, value in [("2021", "整机", 10), ("2022", "整机", 20), ("2022", "零部件", 30)]:
+        demo.indicator_values.create(
+            indicator=output.indicator,
+            period=period,
+            scope=scope,
+            value=value,
+            period_is_report_year=period == "2022",
+            source=output.source,
+        )
+    html = section(client.get(demo.get_absolute_url()).content.decode(), "indicators")
+    # The whole cluster (2020–2022) and 整机 (2021, 2022) get a line each; 零部件 has one point, so none.
+    assert html.count("<polyline") == 2
+    assert "产值·整机历年数值折线图" in html and '<figcaption class="chart-caption">整机</figcaption>' in html
+    assert "<title>据2022年报道：20 亿元</title>" in html
+    assert "<title>2021：2500 亿元</title>" in html
 
 
 # --- Language switch ----------------------------------------------------------------------------------------------
@@ -324,12 +434,13 @@ def test_every_choice_label_shown_on_pages_has_an_english_translation():
 
 # --- Query counts: the same bound at 25 clusters and at several hundred ---------------------------------------------
 
-# Home: clusters, provinces, cities, fields, eastern, synthetic counts.
-HOME_QUERIES = 6
+# Home: clusters, provinces, cities, fields, eastern, synthetic counts, the regions' source.
+HOME_QUERIES = 7
 # List: 3 filter-choice lists, up to 3 filter validations, count, page, cities, lead enterprises.
 LIST_QUERIES = 10
-# Detail: cluster, cities, lead enterprises, sources, characteristics, targets, measures, values, evaluations, scores.
-DETAIL_QUERIES = 10
+# Detail: cluster, cities, lead enterprises, sources, characteristics, targets, measures, their topics, values,
+# evaluations, scores.
+DETAIL_QUERIES = 11
 
 SCALES = [0, 400]  # extra synthetic clusters on top of the 25 shipped ones
 

@@ -307,7 +307,7 @@ def test_write_api_keeps_a_province_editors_cluster_in_their_provinces(api, user
 
 
 def test_write_api_programme_wide_measures_are_national_only(api, users):
-    body = {"cluster": None, "category": "funding", "title": "全国性测试举措", "source": "seed-000"}
+    body = {"cluster": None, "category": "top-level-design", "title": "全国性测试举措", "source": "seed-000"}
     api.force_authenticate(users["province"])
     assert api.post("/api/measures/", body, format="json").status_code == 400
     api.force_authenticate(users["national"])

@@ -115,6 +115,7 @@ class TargetInline(BoundedInline):
 
 class MeasureInline(BoundedStackedInline):
     model = Measure
+    # Topics are edited on the measure's own page: a many-to-many field here would cost a query per row.
     fields = [("category", "title"), ("issuing_body", "issued_on"), "document_title", "description", "source"]
     extra = 0
 
@@ -122,7 +123,18 @@ class MeasureInline(BoundedStackedInline):
 class IndicatorValueInline(BoundedInline):
     model = IndicatorValue
     autocomplete_fields = ["indicator", "source"]
-    fields = ["indicator", "period", "qualifier", "value", "original_text", "source", "is_synthetic"]
+    fields = [
+        "indicator",
+        "period",
+        "period_is_report_year",
+        "scope",
+        "qualifier",
+        "value",
+        "original_text",
+        "note",
+        "source",
+        "is_synthetic",
+    ]
     extra = 0
 
 

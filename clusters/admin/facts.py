@@ -3,7 +3,7 @@ from django.db.models import Prefetch
 from django.utils.html import format_html
 
 from clusters.imports.admin import SheetImportExportMixin
-from clusters.models import Indicator, IndicatorValue, Measure, MeasureCategory, Target
+from clusters.models import Indicator, IndicatorValue, Measure, MeasureCategory, MeasureTopic, Target
 from clusters.progress import latest_by_indicator, target_progress
 
 from .base import HistoryAdmin
@@ -19,10 +19,10 @@ class IndicatorAdmin(HistoryAdmin):
 
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdmin):
-    list_display = ["cluster", "indicator", "period", "qualifier", "value", "unit", "source", "is_synthetic"]
-    list_filter = ["indicator", "period", "qualifier", "is_synthetic", "cluster__field"]
+    list_display = ["cluster", "indicator", "period", "scope", "qualifier", "value", "unit", "source", "is_synthetic"]
+    list_filter = ["indicator", "period", "period_is_report_year", "qualifier", "is_synthetic", "cluster__field"]
     list_select_related = ["cluster", "indicator", "source"]
-    search_fields = ["cluster__name", "cluster__short_name", "indicator__name", "original_text"]
+    search_fields = ["cluster__name", "cluster__short_name", "indicator__name", "scope", "original_text", "note"]
     autocomplete_fields = ["cluster", "indicator", "source"]
 
     @admin.display(description="单位")
@@ -50,7 +50,7 @@ class TargetAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdmin):
 
     def get_queryset(self, request):
         # The page's targets bring their clusters' values in one query, for the progress column.
-        values = IndicatorValue.objects.only("cluster_id", "indicator_id", "period", "value", "qualifier")
+        values = IndicatorValue.objects.only("cluster_id", "indicator_id", "period", "scope", "value", "qualifier")
         return super().get_queryset(request).prefetch_related(Prefetch("cluster__indicator_values", queryset=values))
 
     @admin.display(description="单位")
@@ -75,11 +75,17 @@ class MeasureCategoryAdmin(HistoryAdmin):
     search_fields = ["name", "name_en", "slug"]
 
 
+@admin.register(MeasureTopic)
+class MeasureTopicAdmin(HistoryAdmin):
+    list_display = ["name", "name_en", "slug", "order"]
+    search_fields = ["name", "name_en", "slug"]
+
+
 @admin.register(Measure)
 class MeasureAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdmin):
     list_display = ["title", "cluster", "category", "issuing_body", "document_title", "issued_on", "source"]
-    list_filter = ["category", "cluster__field", ("cluster", admin.EmptyFieldListFilter)]
+    list_filter = ["category", "topics", "cluster__field", ("cluster", admin.EmptyFieldListFilter)]
     list_select_related = ["cluster", "category", "source"]
     search_fields = ["title", "description", "document_title", "issuing_body", "cluster__name", "cluster__short_name"]
-    autocomplete_fields = ["cluster", "category", "source"]
+    autocomplete_fields = ["cluster", "category", "topics", "source"]
     date_hierarchy = "issued_on"

@@ -3,12 +3,14 @@
 Field objects are `{slug, name}`, provinces and cities `{code, name}`, clusters referenced from other
 rows `{slug, name}`. Every serializer here reads rows that the selectors have already joined or
 prefetched, so no serializer runs a query of its own. Write shapes live in `write_serializers.py`.
+Words for readers (“超过 90%”, “据2021年报道”) come from `clusters.formatting`, as on the pages.
 """
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from clusters import formatting
 from clusters.models import (
     Batch,
     Characteristic,
@@ -23,6 +25,7 @@ from clusters.models import (
     LeadEnterprise,
     Measure,
     MeasureCategory,
+    MeasureTopic,
     PromotionOrganization,
     Province,
     Source,
@@ -77,6 +80,12 @@ class IndicatorRefSerializer(serializers.ModelSerializer):
 class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = MeasureCategory
+        fields = ["slug", "name"]
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MeasureTopic
         fields = ["slug", "name"]
 
 
@@ -216,7 +225,10 @@ class TargetListSerializer(TargetSerializer):
 
 
 class MeasureSerializer(serializers.ModelSerializer):
-    category = CategorySerializer(read_only=True)
+    category = CategorySerializer(
+        read_only=True, allow_null=True, help_text="出处给出的类别；null 表示出处没有归类（页面上为“未分类”）"
+    )
+    topics = TopicSerializer(many=True, read_only=True, help_text="举措涉及的主题，例如资金支持、人才")
     source = SourceSerializer(read_only=True)
 
     class Meta:
@@ -224,6 +236,7 @@ class MeasureSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "category",
+            "topics",
             "title",
             "description",
             "issuing_body",
@@ -243,11 +256,43 @@ class MeasureListSerializer(MeasureSerializer):
 class IndicatorValueSerializer(serializers.ModelSerializer):
     indicator = IndicatorRefSerializer(read_only=True)
     unit = serializers.CharField(read_only=True, help_text="指标的单位")
+    value_display = serializers.SerializerMethodField(
+        help_text="按出处的说法写出的数值，例如“超过 90%”“2.8 万亿元”（与网页相同）"
+    )
+    period_label = serializers.SerializerMethodField(
+        help_text="供阅读的期间：出处未写明数据年份时为“据2021年报道”，否则同 period"
+    )
     source = SourceSerializer(read_only=True)
 
     class Meta:
         model = IndicatorValue
-        fields = ["id", "indicator", "period", "value", "unit", "qualifier", "original_text", "source", "is_synthetic"]
+        fields = [
+            "id",
+            "indicator",
+            "period",
+            "period_is_report_year",
+            "period_label",
+            "scope",
+            "value",
+            "unit",
+            "qualifier",
+            "value_display",
+            "original_text",
+            "note",
+            "source",
+            "is_synthetic",
+        ]
+        extra_kwargs = {
+            "scope": {"help_text": "数值所指的产品、环节或地域，例如“高压继电保护设备”；空字符串表示整个集群"},
+            "note": {"help_text": "读者需要知道的限定，例如“原文为深圳信息产业规模，非集群口径”"},
+            "period_is_report_year": {"help_text": "true 表示出处没有写明数据年份，period 取报道或文件的年份"},
+        }
+
+    def get_value_display(self, obj) -> str:
+        return formatting.value_figure(obj)
+
+    def get_period_label(self, obj) -> str:
+        return formatting.value_period(obj)
 
 
 class IndicatorValueListSerializer(IndicatorValueSerializer):

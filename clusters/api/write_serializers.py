@@ -26,6 +26,7 @@ from clusters.models import (
     IndicatorValue,
     Measure,
     MeasureCategory,
+    MeasureTopic,
     PromotionOrganization,
     Source,
     Target,
@@ -124,7 +125,10 @@ class ClusterWriteSerializer(ModelCleanSerializer):
 
 class MeasureWriteSerializer(ModelCleanSerializer):
     cluster = _key(Cluster, "slug", required=False, allow_null=True, help_text="集群网址标识；null 表示面向全部集群")
-    category = _key(MeasureCategory, "slug")
+    category = _key(
+        MeasureCategory, "slug", required=False, allow_null=True, help_text="出处给出的类别代码；出处没有归类时为 null"
+    )
+    topics = _key(MeasureTopic, "slug", many=True, required=False, help_text="主题代码，例如 funding、talent")
     source = _key(Source, "code")
 
     class Meta:
@@ -132,6 +136,7 @@ class MeasureWriteSerializer(ModelCleanSerializer):
         fields = [
             "cluster",
             "category",
+            "topics",
             "title",
             "description",
             "issuing_body",
@@ -172,7 +177,19 @@ class IndicatorValueWriteSerializer(ModelCleanSerializer):
 
     class Meta:
         model = IndicatorValue
-        fields = ["cluster", "indicator", "period", "value", "qualifier", "original_text", "source", "is_synthetic"]
+        fields = [
+            "cluster",
+            "indicator",
+            "period",
+            "period_is_report_year",
+            "scope",
+            "value",
+            "qualifier",
+            "original_text",
+            "note",
+            "source",
+            "is_synthetic",
+        ]
         validators = []
 
 

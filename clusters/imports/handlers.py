@@ -208,7 +208,7 @@ class IndicatorValueHandler(FactHandler):
     kind = "indicator-values"
     model = IndicatorValue
     sheet_names = ("指标值", "indicator-values", "indicator_values", "指标数据", "values")
-    key_label = gettext_lazy("集群、指标、期间")
+    key_label = gettext_lazy("集群、指标、期间、口径")
     columns = (
         CLUSTER,
         INDICATOR,
@@ -219,6 +219,14 @@ class IndicatorValueHandler(FactHandler):
             ("年份", "年度", "时间"),
             gettext_lazy("2020、2020-06、2020-Q2、2020年上半年"),
             header_en="Period",
+        ),
+        Column(
+            "scope",
+            "口径",
+            False,
+            ("对象",),
+            gettext_lazy("数值所指的产品或地域，例如 高压继电保护设备；留空表示整个集群"),
+            header_en="Scope",
         ),
         Column(
             "value", "数值", True, ("值", "数据"), gettext_lazy("数字，可带单位与“超过、约、以上”等"), header_en="Value"
@@ -249,7 +257,11 @@ class IndicatorValueHandler(FactHandler):
         fields = {"value": value, "qualifier": quantity.qualifier, "source": source}
         if row.has("original_text"):
             fields["original_text"] = row.text("original_text")
-        key = (cluster_id, indicator_id, period)
+        scope = row.text("scope") if row.has("scope") else ""
+        if len(scope) > 100:
+            row.error("scope", _("不能超过 %(limit)s 字") % {"limit": 100}, value=scope[:40] + "…")
+            return None
+        key = (cluster_id, indicator_id, period, scope)
         return key, fields
 
     def existing(self, keys):
@@ -258,12 +270,16 @@ class IndicatorValueHandler(FactHandler):
         found = {}
         for ids in chunks(cluster_ids):
             for obj in IndicatorValue.objects.filter(cluster_id__in=ids, indicator_id__in=indicator_ids):
-                found[obj.cluster_id, obj.indicator_id, obj.period] = obj
+                found[obj.cluster_id, obj.indicator_id, obj.period, obj.scope] = obj
         return found
 
+    def label(self, key, fields):
+        label = super().label(key, fields)
+        return f"{label} · {key[3]}" if key[3] else label
+
     def accept(self, number, key, fields):
-        cluster_id, indicator_id, period = key
-        fields.update(cluster_id=cluster_id, indicator_id=indicator_id, period=period)
+        cluster_id, indicator_id, period, scope = key
+        fields.update(cluster_id=cluster_id, indicator_id=indicator_id, period=period, scope=scope)
         super().accept(number, key, fields)
 
 
@@ -373,7 +389,12 @@ class MeasureHandler(FactHandler):
             header_en="Cluster",
         ),
         Column(
-            "category", "类别", True, ("举措类别",), gettext_lazy("举措类别名称，例如 强链补链"), header_en="Category"
+            "category",
+            "类别",
+            False,
+            ("举措类别",),
+            gettext_lazy("出处给出的类别名称，例如 强链补链；出处没有归类时留空"),
+            header_en="Category",
         ),
         Column("title", "标题", True, ("举措", "名称"), gettext_lazy("同一集群内唯一"), header_en="Title"),
         Column("description", "内容", False, ("说明", "举措内容"), "", header_en="Description"),
@@ -399,7 +420,7 @@ class MeasureHandler(FactHandler):
 
     def parse(self, row):
         cluster_id = self.cluster_of(row, required=False)
-        category_id = row.parse("category", self.lookups.category, required=True)
+        category_id = row.parse("category", self.lookups.category)
         title = row.text("title")
         if not title:
             row.error("title", _("不能为空"))
@@ -407,7 +428,9 @@ class MeasureHandler(FactHandler):
             row.error("title", _("标题不能超过 200 字"), value=title[:40] + "…")
         issued_on = row.parse("issued_on", parse_date)
         source = self.source_of(row)
-        fields = {"category_id": category_id, "source": source}
+        fields = {"source": source}
+        if row.has("category"):  # a sheet without the column leaves categories as they are
+            fields["category_id"] = category_id
         for name, limit in (("description", None), ("issuing_body", 200), ("document_title", 300)):
             if row.has(name):
                 fields[name] = row.text(name)

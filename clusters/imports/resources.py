@@ -63,6 +63,7 @@ class IndicatorValueResource(SheetResource):
     cluster = _column("cluster__name", "集群名称")
     indicator = _column("indicator__name", "指标")
     period = _column("period", "期间")
+    scope = _column("scope", "口径")
     value = fields.Field(column_name="数值", readonly=True)
     unit = _column("indicator__unit", "单位")
     source = _column("source__code", "来源")
@@ -70,7 +71,7 @@ class IndicatorValueResource(SheetResource):
 
     class Meta:
         model = IndicatorValue
-        fields = ("cluster", "indicator", "period", "value", "unit", "source", "original_text")
+        fields = ("cluster", "indicator", "period", "scope", "value", "unit", "source", "original_text")
         export_order = fields
 
     def dehydrate_value(self, obj):
@@ -80,7 +81,7 @@ class IndicatorValueResource(SheetResource):
     def queryset(queryset=None):
         queryset = IndicatorValue.objects.all() if queryset is None else queryset
         return queryset.select_related("cluster", "indicator", "source").order_by(
-            "cluster__name", "indicator__order", "period"
+            "cluster__name", "indicator__order", "period", "scope"
         )
 
 

@@ -3,7 +3,7 @@ from .divisions import City, Province
 from .evaluations import DimensionScore, EvaluationRecord, EvaluationScheme, EvaluationTransition, SchemeDimension
 from .imports import ImportRecord
 from .indicators import Indicator, IndicatorValue, Target
-from .measures import Measure, MeasureCategory
+from .measures import Measure, MeasureCategory, MeasureTopic
 from .roles import StaffScope
 from .sources import Source
 
@@ -24,6 +24,7 @@ __all__ = [
     "LeadEnterprise",
     "Measure",
     "MeasureCategory",
+    "MeasureTopic",
     "PromotionOrganization",
     "Province",
     "SchemeDimension",

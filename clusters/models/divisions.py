@@ -23,6 +23,16 @@ class Province(NaturalKeyModel):
     source = models.ForeignKey(
         "clusters.Source", verbose_name="出处", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # GB/T 2260 gives the codes and names but defines no regions: the four-region split is 国家统计局's.
+    region_source = models.ForeignKey(
+        "clusters.Source",
+        verbose_name="经济区域出处",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="经济区域划分的依据，例如国家统计局《东西中部和东北地区划分方法》",
+    )
 
     history = HistoricalRecords()
 

@@ -4,7 +4,9 @@ from simple_history.models import HistoricalRecords
 from .base import NaturalKeyModel, TimeStampedModel
 
 
-class MeasureCategory(NaturalKeyModel):
+class Term(NaturalKeyModel):
+    """A word of an open vocabulary: staff add terms as data, pages show `name` (or `name_en` in English)."""
+
     NATURAL_KEY = ("slug",)
 
     slug = models.SlugField("代码", max_length=50, unique=True)
@@ -12,15 +14,39 @@ class MeasureCategory(NaturalKeyModel):
     name_en = models.CharField("英文名称", max_length=80)
     order = models.PositiveSmallIntegerField("排序", default=0)
 
-    history = HistoricalRecords()
-
     class Meta:
-        verbose_name = "举措类别"
-        verbose_name_plural = "举措类别"
+        abstract = True
         ordering = ["order", "slug"]
 
     def __str__(self):
         return self.name
+
+
+class MeasureCategory(Term):
+    """The category a source files a measure under, in the source's own words.
+
+    Seed 004 sorts its measures into 顶层设计、强链补链、搭建平台、开放合作; that filing is what pages
+    show and filter on. A measure whose source files it nowhere has no category (shown as 未分类).
+    """
+
+    history = HistoricalRecords()
+
+    class Meta(Term.Meta):
+        verbose_name = "举措类别"
+        verbose_name_plural = "举措类别"
+
+
+class MeasureTopic(Term):
+    """What a measure is about (资金支持、人才、个税减免 …), a facet beside the source's category.
+
+    A measure has as many topics as its own words name; topics never stand in for a category.
+    """
+
+    history = HistoricalRecords()
+
+    class Meta(Term.Meta):
+        verbose_name = "举措主题"
+        verbose_name_plural = "举措主题"
 
 
 class Measure(NaturalKeyModel, TimeStampedModel):
@@ -38,7 +64,20 @@ class Measure(NaturalKeyModel, TimeStampedModel):
         help_text="留空表示面向全部集群的举措（例如工信部的统一举措）",
     )
     category = models.ForeignKey(
-        MeasureCategory, verbose_name="类别", on_delete=models.PROTECT, related_name="measures"
+        MeasureCategory,
+        verbose_name="类别",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measures",
+        help_text="出处给出的类别；出处没有归类的留空（页面显示为“未分类”）",
+    )
+    topics = models.ManyToManyField(
+        MeasureTopic,
+        verbose_name="主题",
+        blank=True,
+        related_name="measures",
+        help_text="举措内容涉及的主题，例如资金支持、人才；可多选",
     )
     title = models.CharField("标题", max_length=200)
     description = models.TextField("内容", blank=True)

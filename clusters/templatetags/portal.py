@@ -1,12 +1,10 @@
-"""Presentation helpers for the public pages: localised names, numbers, citations and small SVG charts."""
-
-from decimal import Decimal
+"""Template filters and tags for the public pages: thin wrappers over clusters.formatting, citations and charts."""
 
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
-from clusters.choices import Qualifier
+from clusters import formatting
 from clusters.progress import period_position
 
 register = template.Library()
@@ -50,21 +48,10 @@ CHOICE_LABELS = [
 ]
 
 
-def is_english():
-    return (get_language() or "").startswith("en")
-
-
 @register.filter
 def loc(obj, attr="name"):
     """`name_en` of a field, division, indicator or category when the page is in English (if it has one)."""
-    if obj is None:
-        return ""
-    if is_english():
-        # Short names have no English form of their own: the English name is short already.
-        english = getattr(obj, f"{attr}_en", "") or getattr(obj, "name_en", "")
-        if english:
-            return english
-    return getattr(obj, attr, "")
+    return formatting.loc(obj, attr)
 
 
 @register.filter
@@ -76,53 +63,39 @@ def choice(label):
 @register.filter
 def paren(text):
     """“（亿元）” in Chinese, “ (亿元)” in English."""
-    if not text:
-        return ""
-    return f" ({text})" if is_english() else f"（{text}）"
+    return formatting.in_parentheses(text)
 
 
 @register.filter
 def num(value):
-    """A Decimal without trailing zeros: 4000.0000 -> 4000, 42.5000 -> 42.5."""
-    if value is None or value == "":
-        return ""
-    value = Decimal(value)
-    text = format(value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize(), "f")
-    return text
+    """A stored Decimal without trailing zeros: 4000.0000 -> 4000, 42.5000 -> 42.5."""
+    return formatting.plain(value)
 
 
-VALUE_PREFIX = {
-    Qualifier.AT_LEAST: gettext_noop("超过"),
-    Qualifier.ABOUT: gettext_noop("约"),
-    Qualifier.BELOW: gettext_noop("不足"),
-}
-TARGET_PREFIX = {
-    Qualifier.AT_LEAST: "≥",
-    Qualifier.ABOUT: "≈",
-    Qualifier.BELOW: "<",
-}
+@register.filter
+def value_figure(value):
+    """An indicator value as its source states it (`{{ v|value_figure }}`)."""
+    return formatting.value_figure(value)
 
 
-def with_unit(number, unit):
-    """“2000 亿元” but “22%”: a percent sign sits right against its number."""
-    if not unit:
-        return number
-    return f"{number}{unit}" if unit.startswith("%") else f"{number} {unit}"
-
-
-@register.simple_tag
-def figure(value, qualifier, unit=""):
-    """A figure as its source states it: “超过 2000 亿元”, “约 50 %”. Bounds stay bounds."""
-    prefix = VALUE_PREFIX.get(qualifier)
-    text = with_unit(num(value), unit)
-    return f"{gettext(prefix)} {text}" if prefix else text
+@register.filter
+def value_period(value):
+    """An indicator value's period, “据2021年报道” where it is only the year of the report."""
+    return formatting.value_period(value)
 
 
 @register.simple_tag
 def target_figure(target):
     """A target value with its direction: “≥ 4000 亿元”."""
-    prefix = TARGET_PREFIX.get(target.qualifier, "")
-    return f"{prefix} {with_unit(num(target.target_value), target.indicator.unit)}".strip()
+    indicator = target.indicator
+    return formatting.target_figure(target.target_value, target.qualifier, indicator.unit, indicator.kind)
+
+
+@register.filter
+def baseline_figure(target):
+    """A target's baseline value with its unit, written as its figures are: “1 万亿元”."""
+    indicator = target.indicator
+    return formatting.amount(target.baseline_value, indicator.unit, indicator.kind)
 
 
 @register.simple_tag(takes_context=True)
@@ -146,21 +119,20 @@ def percent_of(part, whole):
     return round(float(part) / float(whole) * 100, 1)
 
 
-@register.inclusion_tag("clusters/includes/line_chart.html")
-def line_chart(series, unit="", label=""):
-    """A small server-rendered SVG line chart of (period, value) points, oldest first."""
+def _chart(rows, unit, label, period_of, figure_of, max_label, caption=""):
+    """The SVG geometry of a small line chart of rows with `.period` and `.value`, oldest first."""
     width, height, left, right, top, bottom = 320, 140, 44, 12, 14, 28
     points = []
-    if series:
-        xs = [period_position(p.period) for p in series]
-        ys = [float(p.value) for p in series]
+    if rows:
+        xs = [period_position(r.period) for r in rows]
+        ys = [float(r.value) for r in rows]
         x0, x1 = min(xs), max(xs)
         y1 = max(ys) or 1.0
         y0 = 0.0 if min(ys) >= 0 else min(ys) * 1.1
-        for row, x, y in zip(series, xs, ys, strict=True):
+        for row, x, y in zip(rows, xs, ys, strict=True):
             px = left + (width - left - right) * ((x - x0) / (x1 - x0) if x1 > x0 else 0.5)
             py = top + (height - top - bottom) * (1 - (y - y0) / (y1 - y0))
-            points.append({"x": round(px, 1), "y": round(py, 1), "period": row.period, "value": num(row.value)})
+            points.append({"x": round(px, 1), "y": round(py, 1), "period": period_of(row), "figure": figure_of(row)})
     return {
         "width": width,
         "height": height,
@@ -172,5 +144,36 @@ def line_chart(series, unit="", label=""):
         "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
         "unit": unit,
         "label": label,
-        "max_label": num(Decimal(str(max(float(p.value) for p in series)))) if series else "",
+        "max_label": max_label,
+        "caption": caption,
     }
+
+
+@register.inclusion_tag("clusters/includes/line_chart.html")
+def line_chart(series, unit="", label=""):
+    """A small server-rendered SVG line chart of (period, value) points, oldest first."""
+    return _chart(
+        series,
+        unit,
+        label,
+        period_of=lambda row: row.period,
+        figure_of=lambda row: formatting.with_unit(formatting.plain(row.value), unit),
+        max_label=formatting.plain(max(row.value for row in series)) if series else "",
+    )
+
+
+@register.inclusion_tag("clusters/includes/line_chart.html")
+def value_chart(values, label=""):
+    """The line chart of one indicator's values for one scope, each point labelled as the table labels it:
+    the figure as its source states it, the period as readers should read it (“据2021年报道”). A chart of
+    one scope says which under it, since an indicator may have a chart for each."""
+    indicator = values[0].indicator if values else None
+    return _chart(
+        values,
+        indicator.unit if indicator else "",
+        label,
+        period_of=formatting.value_period,
+        figure_of=formatting.value_figure,
+        max_label=formatting.number(max(v.value for v in values), indicator.kind) if values else "",
+        caption=values[0].scope if values else "",
+    )
