@@ -45,6 +45,7 @@ GROUPS = [
             "clusters.field",
             "clusters.indicator",
             "clusters.measurecategory",
+            "clusters.measuretopic",
             "clusters.batch",
             "clusters.source",
             "clusters.province",
