@@ -3,7 +3,7 @@
 from django.http import QueryDict
 from django.utils.translation import gettext
 
-from clusters.maps import shading
+from clusters.maps import shading, svg
 from clusters.maps.asset import china_map as load_asset
 from clusters.maps.selectors import map_counts
 
@@ -43,7 +43,7 @@ def china_map(clusters, query=None):
     for city in cities:
         by_province.setdefault(city["city"].province_id, []).append(city)
     view_box, inset_box = asset["view_box"], asset["inset"]["box"]
-    return {
+    china_map = {
         "view_box": " ".join(str(n) for n in view_box),
         "width": view_box[2],
         "height": view_box[3],
@@ -66,6 +66,8 @@ def china_map(clusters, query=None):
         "city_count": len(cities),
         "query": query if query is not None else QueryDict(),
     }
+    china_map["svg"] = svg.render(china_map)
+    return china_map
 
 
 def two_lines(label):
