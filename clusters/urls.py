@@ -11,4 +11,5 @@ urlpatterns = [
     path("clusters/export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("clusters/<slug:slug>/", views.cluster_detail, name="detail"),
     path("rankings/", views_rankings.rankings_view, name="rankings"),
+    path("map/", views.cluster_map, name="map"),
 ]

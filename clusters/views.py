@@ -3,7 +3,7 @@
 from itertools import groupby
 
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -12,11 +12,14 @@ from clusters import exports, selectors
 from clusters.choices import ClusterStatus, Tier
 from clusters.filtersets import ClusterFilterSet
 from clusters.formatting import loc
+from clusters.maps.context import china_map
+from clusters.models import Cluster
 from clusters.progress import latest_by_indicator, period_position, target_progress
 from clusters.templatetags.portal import choice
 
 PAGE_SIZE = 20
 FILTER_NAMES = ("q", "field", "province", "city", "tier", "status")
+MAP_SELECTS = ("field", "tier", "status")  # the map's form; q, province and city pass through unchanged
 
 
 @require_safe
@@ -32,6 +35,7 @@ def home(request):
             "max_field": max((f.count for f in stats["by_field"]), default=0),
             "max_province": max((p.count for p in stats["by_province"]), default=0),
             "region_sources": selectors.region_sources(),
+            "map": china_map(Cluster.objects.public()),
         },
     )
 
@@ -125,11 +129,7 @@ def cluster_list(request):
         "selects": _selects(request, filterset),
         "ordering_options": [(value, str(label)) for value, label in form.fields["ordering"].choices if value],
         "selected_ordering": request.GET.get("ordering", ""),
-        "error_list": [
-            (form[name].label if name in form.fields else name, errors) for name, errors in form.errors.items()
-        ]
-        if filterset.is_bound
-        else [],
+        "error_list": _error_list(filterset),
         "active_filters": _active_filters(request, filterset),
         "canonical": request.build_absolute_uri(request.path + (querystring if valid and querystring != "?" else "")),
         "page_obj": page,
@@ -148,6 +148,35 @@ def cluster_list(request):
     }
     # A bad filter value is the client's mistake: say so (400) on a normal page that shows the error.
     return render(request, "clusters/cluster_list.html", context, status=200 if valid else 400)
+
+
+def _error_list(filterset):
+    form = filterset.form
+    if not filterset.is_bound:
+        return []
+    return [(form[name].label if name in form.fields else name, errors) for name, errors in form.errors.items()]
+
+
+@require_safe
+def cluster_map(request):
+    """The map, redrawn by the list's filters in the query string; links from it keep the valid ones."""
+    filterset = filter_clusters(request)
+    valid = not filterset.is_bound or filterset.is_valid()
+    errors = filterset.errors if filterset.is_bound else {}
+    query = QueryDict(mutable=True)
+    for name in FILTER_NAMES:
+        if request.GET.get(name) and name not in errors:
+            query[name] = request.GET[name]
+    context = {
+        "map": china_map(filterset.qs, query),
+        "selects": [s for s in _selects(request, filterset) if s["name"] in MAP_SELECTS],
+        "passthrough": [(name, value) for name, value in query.items() if name not in MAP_SELECTS],
+        "active_filters": _active_filters(request, filterset),
+        "error_list": _error_list(filterset),
+        "valid": valid,
+    }
+    # As on the list page: a bad filter value is a 400 on a normal page that names it; the rest still apply.
+    return render(request, "clusters/map.html", context, status=200 if valid else 400)
 
 
 def _citations(cluster, *groups):

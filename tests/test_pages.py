@@ -434,8 +434,9 @@ def test_every_choice_label_shown_on_pages_has_an_english_translation():
 
 # --- Query counts: the same bound at 25 clusters and at several hundred ---------------------------------------------
 
-# Home: clusters, provinces, cities, fields, eastern, synthetic counts, the regions' source.
-HOME_QUERIES = 7
+# Home: clusters, provinces, cities, fields, eastern, synthetic counts, the regions' source; the map's totals,
+# provinces and cities.
+HOME_QUERIES = 10
 # List: 3 filter-choice lists, up to 3 filter validations, count, page, cities, lead enterprises.
 LIST_QUERIES = 10
 # Detail: cluster, cities, lead enterprises, sources, characteristics, targets, measures, their topics, values,
