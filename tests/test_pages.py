@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from clusters import search
 from clusters.choices import CharacteristicCategory, ClusterStatus, Conclusion, EvaluationType, Grade, Region, Tier
 from clusters.models import Cluster
 from clusters.templatetags.portal import CHOICE_LABELS
@@ -117,6 +118,64 @@ def test_text_search_matches_name_short_name_enterprise_and_city(client):
     demo = page_data.demo_cluster()
     for term in ["演示生物医药", "演示生物", "链主甲", "东莞", "Dongguan"]:
         assert demo.name in names(client.get(LIST, {"q": term})), term
+
+
+SOFTWARE_NJ = "江苏省南京市软件和信息服务集群"
+HANGZHOU = "浙江省杭州市数字安防集群"
+SHENZHEN = {
+    "广东省深圳市新一代信息通信集群",
+    "广东省广深佛莞智能装备集群",
+    "广东省深广高端医疗器械集群",
+    "广东省深圳市先进电池材料集群",
+}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("南京软件", {SOFTWARE_NJ}),  # city + a word of the name, typed without a space
+        ("上海 集成电路", {"上海市集成电路集群"}),
+        ("深圳 电池", {"广东省深圳市先进电池材料集群"}),
+        ("深圳市电池", {"广东省深圳市先进电池材料集群"}),  # the city's full name, then the rest
+        ("江苏软件", {SOFTWARE_NJ}),  # a province's short name
+        ("　南京，软件 ", {SOFTWARE_NJ}),  # full-width space and comma separate words too
+        ("杭州安防", {HANGZHOU}),
+        ("海康威视", {HANGZHOU}),  # a lead enterprise
+        ("中车四方", {"山东省青岛市轨道交通装备集群"}),  # part of a lead enterprise's name
+        ("成都德阳能源", {"四川省成都市、德阳市高端能源装备集群"}),  # two cities and a word
+        ("广东 生物", {"广东省深广高端医疗器械集群"}),  # a province and a field
+        ("Shenzhen", SHENZHEN),  # a city's English name
+        ("chengdu", {"四川省成都市软件和信息服务集群", "四川省成都市、德阳市高端能源装备集群"}),
+        ("新材料", {"江苏省苏州市纳米新材料集群", "浙江省宁波市磁性材料集群", "江苏省常州市新型碳材料集群"}),
+        ("装备", "many"),  # one word, many clusters: every 高端装备制造 cluster and 成德's 能源装备
+        ("上海 深圳", set()),  # every word must match: no cluster is in both
+        ("量子引力望远镜", set()),  # nonsense finds nothing
+        ("zzz", set()),
+    ],
+)
+def test_search_finds_clusters_from_what_people_type(client, query, expected):
+    found = set(names(client.get(LIST, {"q": query, "page_size": 100})))
+    if expected == "many":
+        equipment = Cluster.objects.filter(field__slug="high-end-equipment").values_list("name", flat=True)
+        expected = {*equipment, "四川省成都市、德阳市高端能源装备集群"}
+        assert len(expected) == 9
+    assert found == expected
+
+
+def test_search_splits_at_known_names_and_keeps_the_rest_whole():
+    names = {"南京", "南京市", "深圳", "深圳市", "海康威视", "江苏"}
+    assert search.terms("南京软件", names) == ["南京", "软件"]
+    assert search.terms("深圳市先进电池", names) == ["深圳市", "先进电池"]
+    assert search.terms("工程机械", names) == ["工程机械"]  # nothing known inside: one term, no names needed
+    assert search.terms("软件江苏 海康威视", names) == ["软件", "江苏", "海康威视"]
+    assert search.terms("Shenzhen  battery", names) == ["Shenzhen", "battery"]
+    assert search.terms("  ", names) == []
+
+
+def test_api_search_uses_the_same_words(client):
+    for key in ("q", "search"):
+        data = client.get("/api/clusters/", {key: "南京软件"}).json()
+        assert [row["name"] for row in data["results"]] == [SOFTWARE_NJ]
 
 
 def test_city_search_finds_clusters_spanning_several_cities_once(client):
