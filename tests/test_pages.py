@@ -280,6 +280,19 @@ def test_list_in_english(client):
 def test_list_canonical_url_keeps_filters_but_not_the_page(client):
     html = client.get(LIST, {"field": "new-energy", "page": "1"}).content.decode()
     assert '<link rel="canonical" href="http://testserver/clusters/?field=new-energy">' in html
+    html = client.get(LIST, {"page": "2"}).content.decode()
+    assert '<link rel="canonical" href="http://testserver/clusters/">' in html
+
+
+@pytest.mark.parametrize("path", ["/favicon.ico", "/api/", "/admin/login/"])
+def test_every_page_has_the_icon(client, path):
+    response = client.get(path, follow=True, HTTP_ACCEPT="text/html")
+    if path == "/favicon.ico":
+        assert response.redirect_chain == [("/static/img/favicon.svg", 301)]
+        assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    else:
+        assert response.status_code == 200
+        assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in response.content.decode()
 
 
 # --- Cluster page -------------------------------------------------------------------------------------------------
