@@ -212,11 +212,12 @@ def test_active_filters_are_shown_and_removable(client):
     active = {f["name"]: f for f in response.context["active_filters"]}
     assert active["field"]["value"] == "信息技术"
     assert active["province"]["value"] == "广东省"
-    # Removing one keeps the other and drops the page.
-    assert active["field"]["remove_url"] == "?province=440000"
-    assert active["province"]["remove_url"] == "?field=information-technology"
     html = response.content.decode()
     assert "领域：信息技术" in html and "清除全部" in html
+    # Removing one keeps the other and drops the page.
+    assert re.search(r'href="/clusters/\?province=440000" aria-label="移除筛选条件 领域：信息技术"', html)
+    assert re.search(r'href="/clusters/\?field=information-technology" aria-label="移除筛选条件 省份：广东省"', html)
+    assert 'href="/clusters/export.csv?field=information-technology&amp;province=440000"' in html
 
 
 def test_pagination_keeps_the_filters(client):
@@ -224,7 +225,7 @@ def test_pagination_keeps_the_filters(client):
     response = client.get(LIST, {"field": "information-technology", "q": "测试"})
     assert count(response) == 30
     html = response.content.decode()
-    assert 'href="?field=information-technology&amp;q=%E6%B5%8B%E8%AF%95&amp;page=2"' in html
+    assert 'href="?field=information-technology&amp;q=%E6%B5%8B%E8%AF%95&amp;page=2" rel="next"' in html
     second = client.get(LIST, {"field": "information-technology", "q": "测试", "page": 2})
     assert len(second.context["clusters"]) == 10
     assert not set(names(response)) & set(names(second))
@@ -254,11 +255,39 @@ def test_bad_filter_values_show_the_form_error_not_a_500(client, params):
     response = client.get(LIST, params)
     assert response.status_code == 400
     html = response.content.decode()
-    assert "部分筛选条件无效" in html
+    assert "筛选条件无效，未列出集群" in html
     assert 'aria-invalid="true"' in html
     assert "<script>" not in html
-    # The page still lists clusters (the invalid condition is ignored, and says so).
-    assert count(response) == 25
+    # No list at all: a list of everything would look like the answer to the bad question.
+    assert "clusters" not in response.context and "cluster-table" not in html and "共 25 个集群" not in html
+
+
+@pytest.mark.parametrize(
+    ("params", "language", "message"),
+    [
+        ({"province": "abc"}, "zh-hans", "省份（province）：没有代码为“abc”的省份。"),
+        ({"province": "abc"}, "en", "Province (province): There is no province with the code “abc”."),
+        ({"field": "nope"}, "zh-hans", "领域（field）：没有代码为“nope”的领域。"),
+        ({"city": "999999"}, "en", "City (city): There is no city with the code “999999”."),
+        ({"tier": "galactic"}, "zh-hans", "层级（tier）：没有“galactic”这一层级。"),
+        ({"status": "asleep"}, "en", "Status (status): There is no status “asleep”."),
+        ({"ordering": "password"}, "zh-hans", "排序（ordering）：不能按“password”排序。"),
+    ],
+)
+def test_a_bad_filter_value_is_named_with_its_parameter(client, params, language, message):
+    response = client.get(LIST, params, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_the_pager_marks_the_pages_it_leaves_out(client):
+    page_data.many_clusters(300)  # 325 clusters: 17 pages of 20
+    html = client.get(LIST, {"page": 9}).content.decode()
+    pager = re.search(r'<nav class="pagination".*?</nav>', html, re.S).group()
+    shown = re.findall(r">(\d+|…)</(?:a|span)>", pager)
+    assert shown == ["1", "…", "7", "8", "9", "10", "11", "…", "17"]
+    assert '<span aria-current="page">9</span>' in pager
+    assert 'href="?page=8" rel="prev"' in pager and 'href="?page=10" rel="next"' in pager
 
 
 def test_synthetic_clusters_carry_a_badge_in_the_list(client):
@@ -398,7 +427,8 @@ def test_every_choice_label_shown_on_pages_has_an_english_translation():
 
 # Home: clusters, provinces, cities, fields, eastern, synthetic counts.
 HOME_QUERIES = 6
-# List: 3 filter-choice lists, up to 3 filter validations, count, page, cities, lead enterprises.
+# List: 3 filter-choice lists, up to 3 filter validations, count, page, cities, lead enterprises (a search
+# that may split adds the names it splits at, one query).
 LIST_QUERIES = 10
 # Detail: cluster, cities, lead enterprises, sources, characteristics, targets, measures, values, evaluations, scores.
 DETAIL_QUERIES = 10
@@ -427,15 +457,18 @@ def test_home_query_count_is_fixed(client, scale, django_assert_max_num_queries)
         {},
         {"field": "information-technology", "province": "440000", "city": "440300", "tier": "national"},
         {"q": "集群", "status": "cultivating", "ordering": "-name", "page": "2"},
+        {"q": "深圳电池 规模", "field": "information-technology"},  # split at the names: one query for them
         {"field": "nope", "province": "12"},
     ],
-    ids=["unfiltered", "all-filters", "search-page-2", "invalid"],
+    ids=["unfiltered", "all-filters", "search-page-2", "search-split", "invalid"],
 )
 def test_list_query_count_is_fixed(client, scale, params, django_assert_max_num_queries):
     with django_assert_max_num_queries(LIST_QUERIES):
         response = client.get(LIST, params)
-    assert response.status_code in (200, 400)
-    assert len(response.context["clusters"]) <= 20
+    if "nope" in params.values():
+        assert response.status_code == 400 and "clusters" not in response.context
+    else:
+        assert response.status_code == 200 and len(response.context["clusters"]) <= 20
 
 
 def test_detail_query_count_is_fixed(client, scale, django_assert_max_num_queries):
