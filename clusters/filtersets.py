@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from clusters import search
 from clusters.choices import ClusterStatus, Conclusion, EvaluationState, EvaluationType, Grade, Tier
 from clusters.models import (
     City,
@@ -16,7 +17,6 @@ from clusters.models import (
     Field,
     Indicator,
     IndicatorValue,
-    LeadEnterprise,
     Measure,
     MeasureCategory,
     MeasureTopic,
@@ -29,8 +29,13 @@ from clusters.selectors import clusters_visible_to
 
 class ClusterFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("关键词"))
+    # Each “no such value” message repeats the value, so a bad link says what was wrong with it.
     field = django_filters.ModelChoiceFilter(
-        queryset=Field.objects.all(), to_field_name="slug", label=_("领域"), empty_label=_("全部领域")
+        queryset=Field.objects.all(),
+        to_field_name="slug",
+        label=_("领域"),
+        empty_label=_("全部领域"),
+        error_messages={"invalid_choice": _("没有代码为“%(value)s”的领域。")},
     )
     province = django_filters.ModelChoiceFilter(
         queryset=Province.objects.all(),
@@ -39,6 +44,7 @@ class ClusterFilterSet(django_filters.FilterSet):
         method="filter_province",
         label=_("省份"),
         empty_label=_("全部省份"),
+        error_messages={"invalid_choice": _("没有代码为“%(value)s”的省份。")},
     )
     city = django_filters.ModelChoiceFilter(
         queryset=City.objects.all(),
@@ -47,9 +53,20 @@ class ClusterFilterSet(django_filters.FilterSet):
         method="filter_city",
         label=_("城市"),
         empty_label=_("全部城市"),
+        error_messages={"invalid_choice": _("没有代码为“%(value)s”的城市。")},
     )
-    tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("层级"), empty_label=_("全部层级"))
-    status = django_filters.ChoiceFilter(choices=ClusterStatus.choices, label=_("状态"), empty_label=_("全部状态"))
+    tier = django_filters.ChoiceFilter(
+        choices=Tier.choices,
+        label=_("层级"),
+        empty_label=_("全部层级"),
+        error_messages={"invalid_choice": _("没有“%(value)s”这一层级。")},
+    )
+    status = django_filters.ChoiceFilter(
+        choices=ClusterStatus.choices,
+        label=_("状态"),
+        empty_label=_("全部状态"),
+        error_messages={"invalid_choice": _("没有“%(value)s”这一状态。")},
+    )
     ordering = django_filters.OrderingFilter(
         fields=(
             ("name", "name"),
@@ -66,28 +83,15 @@ class ClusterFilterSet(django_filters.FilterSet):
             "origin_year": _("起步年份"),
         },
         label=_("排序"),
+        error_messages={"invalid_choice": _("不能按“%(value)s”排序。")},
     )
 
     class Meta:
         model = Cluster
         fields = ["q", "field", "province", "city", "tier", "status"]
 
-    # Subqueries instead of joins: a cluster with several matching cities or enterprises stays one row.
     def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        through = Cluster.cities.through.objects
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(short_name__icontains=value)
-            | Q(pk__in=LeadEnterprise.objects.filter(enterprise__name__icontains=value).values("cluster"))
-            | Q(
-                pk__in=through.filter(Q(city__name__icontains=value) | Q(city__name_en__icontains=value)).values(
-                    "cluster"
-                )
-            )
-        )
+        return search.search(queryset, value)
 
     def filter_province(self, queryset, name, value):
         return queryset.filter(pk__in=Cluster.cities.through.objects.filter(city__province=value).values("cluster"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clusters import views, views_rankings
+from clusters import views
 
 app_name = "clusters"
 
@@ -10,6 +10,6 @@ urlpatterns = [
     path("clusters/export.csv", views.export_csv, name="export_csv"),
     path("clusters/export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("clusters/<slug:slug>/", views.cluster_detail, name="detail"),
-    path("rankings/", views_rankings.rankings_view, name="rankings"),
+    path("rankings/", views.rankings, name="rankings"),
     path("map/", views.cluster_map, name="map"),
 ]

@@ -1,9 +1,9 @@
-"""Public pages: thin views over the shared selectors and the one cluster FilterSet."""
+"""Public pages: thin views over the shared selectors, the one cluster FilterSet and clusters.rankings."""
 
 from itertools import groupby
 
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest, QueryDict
+from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -15,10 +15,13 @@ from clusters.formatting import loc
 from clusters.maps.context import china_map
 from clusters.models import Cluster
 from clusters.progress import latest_by_indicator, period_position, target_progress
+from clusters.rankings import periods_for, ranking, schemes_with_rankings
 from clusters.templatetags.portal import choice
 
 PAGE_SIZE = 20
+RANKING_PAGE_SIZE = 50
 FILTER_NAMES = ("q", "field", "province", "city", "tier", "status")
+RANKING_FILTERS = ("field", "province")
 MAP_SELECTS = ("field", "tier", "status")  # the map's form; q, province and city pass through unchanged
 
 
@@ -45,18 +48,26 @@ def filter_clusters(request):
     return ClusterFilterSet(request.GET or None, queryset=selectors.cluster_list())
 
 
-def _querystring(params, **changes):
-    query = params.copy()
-    for key, value in changes.items():
-        query.pop(key, None)
-        if value is not None:
-            query[key] = value
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
+def filter_errors(filterset):
+    """“省份（province）：没有代码为“abc”的省份。” per bad parameter: the pages and the downloads say the same."""
+    if not filterset.is_bound or filterset.is_valid():
+        return []
+    form = filterset.form
+    return [
+        _("%(label)s（%(name)s）：%(message)s")
+        % {"label": form[name].label if name in form.fields else name, "name": name, "message": " ".join(errors)}
+        for name, errors in filterset.errors.items()
+    ]
 
 
-def _active_filters(request, filterset):
-    """The filters that apply, each with a label, a readable value and a link that removes it."""
+def paginate(request, object_list, per_page):
+    """The requested page (the last one past the end) and the pager's page numbers, with gaps (…)."""
+    page = Paginator(object_list, per_page).get_page(request.GET.get("page"))
+    return page, list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+
+
+def _active_filters(filterset):
+    """The filters that apply, each with a label and a readable value (the template links to its removal)."""
     cleaned = getattr(filterset.form, "cleaned_data", {})
     readable = {
         "tier": lambda v: choice(Tier(v).label),
@@ -73,7 +84,6 @@ def _active_filters(request, filterset):
                 "name": name,
                 "label": filterset.form[name].label,
                 "value": readable[name](value) if name in readable else loc(value),
-                "remove_url": _querystring(request.GET, **{name: None, "page": None}),
             }
         )
     return active
@@ -119,64 +129,45 @@ def _selects(request, filterset):
 @require_safe
 def cluster_list(request):
     filterset = filter_clusters(request)
-    valid = not filterset.is_bound or filterset.is_valid()
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     form = filterset.form
-    querystring = _querystring(request.GET, page=None)
+    errors = filter_errors(filterset)
     context = {
-        "filterset": filterset,
         "form": form,
         "selects": _selects(request, filterset),
         "ordering_options": [(value, str(label)) for value, label in form.fields["ordering"].choices if value],
         "selected_ordering": request.GET.get("ordering", ""),
-        "error_list": _error_list(filterset),
-        "active_filters": _active_filters(request, filterset),
-        "canonical": request.build_absolute_uri(request.path + (querystring if valid and querystring != "?" else "")),
-        "page_obj": page,
-        "clusters": page.object_list,
-        "valid": valid,
-        "querystring": querystring,
-        "page_links": [
-            {"number": n, "url": _querystring(request.GET, page=str(n))}
-            for n in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-            if n != page.paginator.ELLIPSIS
-        ]
-        if page.paginator.num_pages > 1
-        else [],
-        "prev_url": _querystring(request.GET, page=str(page.previous_page_number())) if page.has_previous() else "",
-        "next_url": _querystring(request.GET, page=str(page.next_page_number())) if page.has_next() else "",
+        "active_filters": _active_filters(filterset),
+        "errors": errors,
     }
-    # A bad filter value is the client's mistake: say so (400) on a normal page that shows the error.
-    return render(request, "clusters/cluster_list.html", context, status=200 if valid else 400)
-
-
-def _error_list(filterset):
-    form = filterset.form
-    if not filterset.is_bound:
-        return []
-    return [(form[name].label if name in form.fields else name, errors) for name, errors in form.errors.items()]
+    if errors:
+        # A bad filter value is the client's mistake: say which (400), and list nothing rather than everything.
+        return render(request, "clusters/cluster_list.html", context, status=400)
+    page, page_range = paginate(request, filterset.qs, PAGE_SIZE)
+    context.update(page_obj=page, page_range=page_range, clusters=page.object_list)
+    return render(request, "clusters/cluster_list.html", context)
 
 
 @require_safe
 def cluster_map(request):
     """The map, redrawn by the list's filters in the query string; links from it keep the valid ones."""
     filterset = filter_clusters(request)
-    valid = not filterset.is_bound or filterset.is_valid()
-    errors = filterset.errors if filterset.is_bound else {}
+    errors = filter_errors(filterset)
+    bad = set(filterset.errors) if errors else set()
     query = QueryDict(mutable=True)
     for name in FILTER_NAMES:
-        if request.GET.get(name) and name not in errors:
+        if request.GET.get(name) and name not in bad:
             query[name] = request.GET[name]
     context = {
-        "map": china_map(filterset.qs, query),
         "selects": [s for s in _selects(request, filterset) if s["name"] in MAP_SELECTS],
         "passthrough": [(name, value) for name, value in query.items() if name not in MAP_SELECTS],
-        "active_filters": _active_filters(request, filterset),
-        "error_list": _error_list(filterset),
-        "valid": valid,
+        "active_filters": _active_filters(filterset),
+        "errors": errors,
     }
-    # As on the list page: a bad filter value is a 400 on a normal page that names it; the rest still apply.
-    return render(request, "clusters/map.html", context, status=200 if valid else 400)
+    if errors:
+        # As on the list page: a bad filter value is a 400 that names it, and no misleading map.
+        return render(request, "clusters/map.html", context, status=400)
+    context["map"] = china_map(filterset.qs, query)
+    return render(request, "clusters/map.html", context)
 
 
 def _citations(cluster, *groups):
@@ -268,12 +259,53 @@ def cluster_detail(request, slug):
     )
 
 
+@require_safe
+def rankings(request):
+    """GET `scheme` (code), `period`, `field` (slug), `province` (GB/T 2260 code), `page`; the latest ranking first."""
+    schemes = list(schemes_with_rankings())
+    code = request.GET.get("scheme")
+    scheme = next((s for s in schemes if s.code == code), None) if code else next(iter(schemes), None)
+    if code and scheme is None:
+        raise Http404(_("没有这个评估方案的已发布排名。"))
+    periods = periods_for(scheme) if scheme else []
+    period = request.GET.get("period") or next(iter(periods), None)
+    if period is not None and period not in periods:
+        raise Http404(_("该评估方案在这一期没有已发布的排名。"))
+
+    # The list's FilterSet, limited to the filters this page offers: the same rule and the same messages.
+    data = {name: request.GET[name] for name in RANKING_FILTERS if request.GET.get(name)}
+    filterset = ClusterFilterSet(data or None, queryset=Cluster.objects.public())
+    options = selectors.filter_options()
+    context = {
+        "schemes": schemes,
+        "periods": periods,
+        "fields": options["fields"],
+        "provinces": options["provinces"],
+        "selected_field": data.get("field", ""),
+        "selected_province": data.get("province", ""),
+        "errors": filter_errors(filterset),
+    }
+    if context["errors"]:
+        context["ranking"] = ranking(scheme, None)
+        return render(request, "clusters/rankings.html", context, status=400)
+    result = ranking(scheme, period, filterset.qs if data else None)
+    page, page_range = paginate(request, result.records, RANKING_PAGE_SIZE)
+    rows = result.rows(page.object_list)
+    context.update(
+        ranking=result,
+        page_obj=page,
+        page_range=page_range,
+        rows=rows,
+        has_synthetic=bool(scheme and scheme.is_synthetic) or any(row.is_synthetic for row in rows),
+    )
+    return render(request, "clusters/rankings.html", context)
+
+
 def _export(request, writer):
     filterset = filter_clusters(request)
-    if filterset.is_bound and not filterset.is_valid():
-        lines = [f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()]
+    if errors := filter_errors(filterset):
         return HttpResponseBadRequest(
-            "\n".join([_("筛选条件无效："), *lines]), content_type="text/plain; charset=utf-8"
+            "\n".join([_("筛选条件无效："), *errors]), content_type="text/plain; charset=utf-8"
         )
     return writer(request, filterset.qs.select_related("promotion_organization"))
 

@@ -80,8 +80,8 @@ def test_downloads_and_rankings_hold_no_unpublished_record(public_client, record
         assert response.status_code == 200
         body = b"".join(response.streaming_content) if response.streaming else response.content
         assert SECRET.encode() not in body
-    ranking = public_client.get(reverse("clusters:rankings"), {"scheme": "public-scheme"}).context["ranking"]
-    assert [row.record for row in ranking.rows] == [records["published"][1]]
+    rows = public_client.get(reverse("clusters:rankings"), {"scheme": "public-scheme"}).context["rows"]
+    assert [row.record for row in rows] == [records["published"][1]]
     for record in records["hidden"][:-1]:  # the last is the draft correction of the published 2024 record
         response = public_client.get(reverse("clusters:rankings"), {"scheme": "public-scheme", "period": record.period})
         assert response.status_code == 404

@@ -151,7 +151,9 @@ def test_bad_filter_values_give_a_400_with_the_reason(client):
         response = client.get(url, {"field": "nope", "province": "12"})
         assert response.status_code == 400
         text = response.content.decode()
-        assert "筛选条件无效" in text and "field" in text and "province" in text
+        # The list page's words: the parameter and the value that is wrong.
+        assert "领域（field）：没有代码为“nope”的领域。" in text
+        assert "省份（province）：没有代码为“12”的省份。" in text
 
 
 @pytest.mark.parametrize("extra", [0, 400], ids=["25-clusters", "425-clusters"])

@@ -264,16 +264,14 @@ def test_the_field_filter_changes_the_counts(client):
     assert '<option value="information-technology" selected>信息技术</option>' in html
 
 
-def test_a_bad_filter_is_a_400_that_names_it_and_links_drop_it(client):
+def test_a_bad_filter_is_a_400_that_names_it_and_draws_no_misleading_map(client):
+    """As on the list page: the value is named, and nothing is drawn that the filters do not describe."""
     response = client.get(MAP, {"field": "nope", "tier": "national"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "部分筛选条件无效，已忽略" in html and "领域" in html
+    assert "筛选条件无效，未绘制地图" in html and "领域（field）" in html and "nope" in html
     assert 'aria-invalid="true"' in html
-    assert "field=nope" not in html[html.index("<figure") :]
-    context, provinces, _ = drawn(response)
-    assert context["clusters"] == Cluster.objects.public().filter(tier="national").count()
-    assert 'href="/clusters/?tier=national&amp;province=440000"' in html
+    assert "<figure" not in html
 
     assert client.get(MAP, {"province": "12"}).status_code == 400
     assert client.get(MAP, {"status": "bogus"}).status_code == 400
