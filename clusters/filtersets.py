@@ -94,10 +94,10 @@ class ClusterFilterSet(django_filters.FilterSet):
         return search.search(queryset, value)
 
     def filter_province(self, queryset, name, value):
-        return queryset.filter(pk__in=Cluster.cities.through.objects.filter(city__province=value).values("cluster"))
+        return queryset.in_province(value)
 
     def filter_city(self, queryset, name, value):
-        return queryset.filter(pk__in=Cluster.cities.through.objects.filter(city=value).values("cluster"))
+        return queryset.in_city(value)
 
 
 class ClusterAPIFilterSet(ClusterFilterSet):
@@ -144,9 +144,7 @@ class ClusterScopedFilterSet(django_filters.FilterSet):
     province = _province_filter()
 
     def filter_province(self, queryset, name, value):
-        return queryset.filter(
-            cluster__in=Cluster.cities.through.objects.filter(city__province=value).values("cluster")
-        )
+        return queryset.filter(cluster__in=Cluster.objects.in_province(value).values("pk"))
 
 
 class StrictNullBooleanField(forms.NullBooleanField):
@@ -305,7 +303,7 @@ class ProvinceFilterSet(django_filters.FilterSet):
         fields = ["has_clusters"]
 
     def filter_has_clusters(self, queryset, name, value):
-        holding = Cluster.cities.through.objects.filter(cluster__published=True).values("city__province")
+        holding = Province.objects.holding_public_clusters().values("code")
         return queryset.filter(code__in=holding) if value else queryset.exclude(code__in=holding)
 
 
@@ -318,5 +316,5 @@ class CityFilterSet(django_filters.FilterSet):
         fields = ["province", "has_clusters"]
 
     def filter_has_clusters(self, queryset, name, value):
-        holding = Cluster.cities.through.objects.filter(cluster__published=True).values("city")
+        holding = City.objects.holding_public_clusters().values("code")
         return queryset.filter(code__in=holding) if value else queryset.exclude(code__in=holding)

@@ -82,10 +82,8 @@ class Scope:
             return None
         if not (self.province_codes or self.assigned_ids):
             return Cluster.objects.none().values("pk")
-        in_provinces = Cluster.cities.through.objects.filter(city__province__in=self.province_codes)
-        return Cluster.objects.filter(Q(pk__in=self.assigned_ids) | Q(pk__in=in_provinces.values("cluster"))).values(
-            "pk"
-        )
+        in_provinces = Cluster.objects.in_provinces(*self.province_codes).values("pk")
+        return Cluster.objects.filter(Q(pk__in=self.assigned_ids) | Q(pk__in=in_provinces)).values("pk")
 
     @property
     def cluster_ids(self):

@@ -58,11 +58,10 @@ def cluster_detail_queryset(queryset=None):
 
 def filter_options():
     """Choices for the list page's filter form: every field, and the provinces and cities holding a public cluster."""
-    holding = Cluster.cities.through.objects.filter(cluster__published=True)
     return {
         "fields": list(Field.objects.all()),
-        "provinces": list(Province.objects.filter(code__in=holding.values("city__province")).order_by("code")),
-        "cities": list(cities_with_province().filter(code__in=holding.values("city"))),
+        "provinces": list(Province.objects.holding_public_clusters().order_by("code")),
+        "cities": list(cities_with_province().holding_public_clusters()),
     }
 
 

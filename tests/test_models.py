@@ -187,3 +187,21 @@ def test_a_shipped_programme_wide_title_cannot_be_repeated(category, source):
     title = Measure.objects.filter(cluster=None).values_list("title", flat=True).first()
     assert title
     assert rejected(lambda: Measure.objects.create(cluster=None, category=category, title=title, source=source))
+
+
+def test_where_clusters_are_is_asked_in_one_place():
+    """in_province/in_city/holding: a cluster with two cities in one province is one row; unpublished ones
+    make no province or city "hold" public clusters."""
+    from clusters.models import Province
+
+    guangzhou_shenzhen = Cluster.objects.get(slug="shenguang-medical-devices")
+    assert set(guangzhou_shenzhen.cities.values_list("province_id", flat=True)) == {"440000"}
+    in_guangdong = Cluster.objects.in_province("440000")
+    assert in_guangdong.filter(pk=guangzhou_shenzhen.pk).count() == 1
+    assert in_guangdong.count() == Cluster.objects.filter(cities__province="440000").distinct().count()
+    assert set(Cluster.objects.in_city("440300").values_list("slug", flat=True)) >= {"shenzhen-ict"}
+    assert Province.objects.holding_public_clusters().count() == 9
+
+    Cluster.objects.filter(cities__province="610000").update(published=False)  # 西安航空
+    assert Province.objects.holding_public_clusters().count() == 8
+    assert Province.objects.holding(Cluster.objects.all()).count() == 9

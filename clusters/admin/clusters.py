@@ -73,15 +73,11 @@ class ProvinceListFilter(admin.SimpleListFilter):
     parameter_name = "province"
 
     def lookups(self, request, model_admin):
-        provinces = Province.objects.filter(cities__clusters__isnull=False).distinct().order_by("code")
-        return [(p.code, p.name) for p in provinces]
+        holding = Province.objects.holding(Cluster.objects.all())
+        return list(holding.order_by("code").values_list("code", "name"))
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(
-                pk__in=Cluster.cities.through.objects.filter(city__province=self.value()).values("cluster")
-            )
-        return queryset
+        return queryset.in_province(self.value()) if self.value() else queryset
 
 
 class LeadEnterpriseInline(BoundedInline):

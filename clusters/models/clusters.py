@@ -91,11 +91,28 @@ class Enterprise(NaturalKeyModel):
 
 
 class ClusterQuerySet(NaturalKeyQuerySet):
+    """Where clusters are is a many-to-many through their cities; these say "in a place" once.
+
+    A subquery on the through table, not a join: a cluster with several cities in one province stays one
+    row, and the database reads the (city, cluster) index instead of joining clusters to cities.
+    """
+
     def public(self):
         return self.filter(published=True)
 
     def real(self):
         return self.filter(is_synthetic=False)
+
+    def in_provinces(self, *provinces):
+        """Clusters with a city in any of the provinces (codes or Province objects)."""
+        through = Cluster.cities.through.objects.filter(city__province__in=provinces)
+        return self.filter(pk__in=through.values("cluster"))
+
+    def in_province(self, province):
+        return self.in_provinces(province)
+
+    def in_city(self, city):
+        return self.filter(pk__in=Cluster.cities.through.objects.filter(city=city).values("cluster"))
 
 
 class Cluster(NaturalKeyModel, TimeStampedModel):

@@ -4,7 +4,33 @@ from simple_history.models import HistoricalRecords
 
 from clusters.choices import CityKind, ProvinceKind, Region
 
-from .base import NaturalKeyModel
+from .base import NaturalKeyManager, NaturalKeyModel, NaturalKeyQuerySet
+
+
+def _links(clusters):
+    from .clusters import Cluster
+
+    links = Cluster.cities.through.objects
+    return links.filter(cluster__published=True) if clusters is None else links.filter(cluster__in=clusters)
+
+
+class ProvinceQuerySet(NaturalKeyQuerySet):
+    def holding(self, clusters=None):
+        """Provinces with a city holding one of `clusters` (default: the public clusters)."""
+        return self.filter(code__in=_links(clusters).values("city__province"))
+
+    def holding_public_clusters(self):
+        return self.holding()
+
+
+class CityQuerySet(NaturalKeyQuerySet):
+    def holding(self, clusters=None):
+        """Cities holding one of `clusters` (default: the public clusters)."""
+        return self.filter(code__in=_links(clusters).values("city"))
+
+    def holding_public_clusters(self):
+        return self.holding()
+
 
 gb2260_code = RegexValidator(r"^\d{6}$", "行政区划代码应为六位数字（GB/T 2260）。")
 
@@ -34,6 +60,7 @@ class Province(NaturalKeyModel):
         help_text="经济区域划分的依据，例如国家统计局《东西中部和东北地区划分方法》",
     )
 
+    objects = NaturalKeyManager.from_queryset(ProvinceQuerySet)()
     history = HistoricalRecords()
 
     class Meta:
@@ -63,6 +90,7 @@ class City(NaturalKeyModel):
         "clusters.Source", verbose_name="出处", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    objects = NaturalKeyManager.from_queryset(CityQuerySet)()
     history = HistoricalRecords()
 
     class Meta:
