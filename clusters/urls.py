@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clusters import views, views_rankings
+from clusters import views, views_compare, views_rankings
 
 app_name = "clusters"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("clusters/export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("clusters/<slug:slug>/", views.cluster_detail, name="detail"),
     path("rankings/", views_rankings.rankings_view, name="rankings"),
+    path("compare/", views_compare.compare_page, name="compare"),
+    path("compare/export.csv", views_compare.export_csv, name="compare_csv"),
+    path("compare/export.xlsx", views_compare.export_xlsx, name="compare_xlsx"),
 ]
