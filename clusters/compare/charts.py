@@ -106,7 +106,7 @@ def geometry(chart, citations):
         "max_label": formatting.number(y1, kind),
         "min_label": formatting.number(y0, kind),
         "label": chart.label,
-        "unit": chart.indicator.unit,
+        "title": f"{chart.label}{formatting.in_parentheses(chart.indicator.unit)}",
         "legend_width": LEGEND_WIDTH,
         "legend_height": LEGEND_HEIGHT,
         "legend_x": LEGEND_WIDTH // 2,
