@@ -12,4 +12,7 @@ urlpatterns = [
     path("clusters/<slug:slug>/", views.cluster_detail, name="detail"),
     path("rankings/", views.rankings, name="rankings"),
     path("map/", views.cluster_map, name="map"),
+    path("compare/", views.compare_clusters, name="compare"),
+    path("compare/export.csv", views.compare_csv, name="compare_csv"),
+    path("compare/export.xlsx", views.compare_xlsx, name="compare_xlsx"),
 ]

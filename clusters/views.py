@@ -1,15 +1,18 @@
-"""Public pages: thin views over the shared selectors, the one cluster FilterSet and clusters.rankings."""
+"""Public pages: thin views over the shared selectors, the one cluster FilterSet, clusters.rankings and clusters.compare."""
 
 from itertools import groupby
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from clusters import exports, selectors
+from clusters import compare, exports, selectors
 from clusters.choices import ClusterStatus, Tier
+from clusters.compare import downloads
 from clusters.filtersets import ClusterFilterSet
 from clusters.formatting import loc
 from clusters.maps.context import china_map
@@ -318,3 +321,50 @@ def export_csv(request):
 @require_safe
 def export_xlsx(request):
     return _export(request, exports.xlsx_response)
+
+
+# Comparing clusters ------------------------------------------------------------------------------
+
+COMPARE_LIMITS = {"min_clusters": compare.MIN_CLUSTERS, "max_clusters": compare.MAX_CLUSTERS}
+
+
+def _comparison(request):
+    return compare.compare(compare.parse(request.GET.getlist("clusters")), request.user)
+
+
+@require_safe
+def compare_clusters(request):
+    values = [value for value in request.GET.getlist("clusters") if value]
+    if len(values) > 1:
+        # Checkboxes send clusters=a&clusters=b; the link people share is the one-parameter comma form.
+        query = urlencode({"clusters": ",".join(values)}, safe=",")
+        return redirect(f"{reverse('clusters:compare')}?{query}")
+    try:
+        comparison = _comparison(request)
+    except compare.CompareError as error:
+        return render(request, "clusters/compare.html", {"error": str(error), **COMPARE_LIMITS}, status=400)
+    return render(
+        request,
+        "clusters/compare.html",
+        {"comparison": comparison, "citations": comparison.citations, **COMPARE_LIMITS},
+    )
+
+
+def _compare_download(request, writer):
+    try:
+        comparison = _comparison(request)
+    except compare.CompareError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    if not comparison.is_complete:
+        return HttpResponseBadRequest(compare.too_few_message(), content_type="text/plain; charset=utf-8")
+    return writer(comparison)
+
+
+@require_safe
+def compare_csv(request):
+    return _compare_download(request, downloads.csv_response)
+
+
+@require_safe
+def compare_xlsx(request):
+    return _compare_download(request, downloads.xlsx_response)

@@ -20,6 +20,7 @@ router.register("evaluations", views.EvaluationViewSet, basename="evaluation")
 
 urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="stats"),
+    path("compare/", views.CompareView.as_view(), name="compare"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script), so no inline script is needed;
     # its bundle draws icons from data: URIs, which only this page may load.

@@ -14,17 +14,25 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, ProtectedError, RestrictedError
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import conditional_page
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
-from clusters import filtersets, scoping, selectors
+from clusters import compare, filtersets, scoping, selectors
 from clusters.models import City, Cluster, EvaluationRecord, Field, Province
 
+from . import compare_serializers
 from . import serializers as read
 from . import write_serializers as write
 
@@ -300,3 +308,42 @@ class StatsView(CachedReadMixin, APIView):
                 {key: data[key] for key in ("clusters", "provinces", "cities", "by_field", "by_province")}
             ).data
         )
+
+
+# Compare ----------------------------------------------------------------------------------------
+
+
+class CompareView(CachedReadMixin, APIView):
+    """The comparison table of clusters.compare: the same rows, cells and source numbers as /compare/."""
+
+    @extend_schema(
+        summary="集群比较",
+        description=(
+            "2 至 10 个集群并排：概况、每个指标与口径的最新值、目标进度、最新已发布评估的总分、等级与维度得分，"
+            "以及编号出处。与网页 /compare/ 和下载 /compare/export.csv 是同一张表。"
+        ),
+        parameters=[
+            OpenApiParameter(
+                "clusters",
+                str,
+                required=True,
+                description="逗号分隔的集群网址标识，按给出的顺序比较；重复的只算一次。也可重复本参数。",
+                examples=[OpenApiExample("南京与上海", value="nanjing-power-equipment,shanghai-ic")],
+            )
+        ],
+        responses={
+            200: compare_serializers.ComparisonSerializer,
+            400: OpenApiResponse(
+                inline_serializer("CompareError", {"clusters": serializers.ListField(child=serializers.CharField())}),
+                description="少于 2 个或多于 10 个集群，或有集群不存在、未公开（消息里写出是哪一个）",
+            ),
+        },
+    )
+    def get(self, request):
+        try:
+            comparison = compare.compare(compare.parse(request.query_params.getlist("clusters")), request.user)
+        except compare.CompareError as error:
+            raise ValidationError({"clusters": [str(error)]}) from error
+        if not comparison.is_complete:
+            raise ValidationError({"clusters": [compare.too_few_message()]})
+        return Response(compare_serializers.ComparisonSerializer(comparison, context={"request": request}).data)
