@@ -37,8 +37,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from openpyxl import Workbook, load_workbook  # noqa: E402
 
-from clusters.imports.services import run_import  # noqa: E402
 from clusters.models import Cluster, Indicator, IndicatorValue, Source  # noqa: E402
+from clusters.sheets.services import run_import  # noqa: E402
 
 FIRST_YEAR = 2051  # after anything real, so the benchmark rows are all new
 

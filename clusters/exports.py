@@ -11,7 +11,7 @@ import io
 from django.http import HttpResponse
 from django.utils import timezone
 
-from clusters.imports.resources import ClusterResource, neutralise
+from clusters.sheets.resources import ClusterResource, neutralise
 
 __all__ = ["HEADERS", "csv_response", "neutralise", "xlsx_response"]
 

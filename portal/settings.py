@@ -202,7 +202,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 EVALUATION_SEPARATION_OF_DUTIES = env_bool("DJANGO_EVALUATION_SEPARATION_OF_DUTIES", True)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
-# Spreadsheet imports (clusters/imports): largest accepted upload, in bytes (default 20 MB).
+# Spreadsheet imports (clusters/sheets): largest accepted upload, in bytes (default 20 MB).
 IMPORT_MAX_UPLOAD_SIZE = int(os.environ.get("IMPORT_MAX_UPLOAD_SIZE", 20 * 1024 * 1024))
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 

@@ -65,8 +65,8 @@ def last_record():
 
 def collide_during_write(monkeypatch):
     """Make another clerk save the first row of ``value_rows()`` after the import's check, before its write."""
-    from clusters.imports.lookups import Lookups
     from clusters.models import Indicator
+    from clusters.sheets.lookups import Lookups
 
     create_sources = Lookups.create_pending_sources
 

@@ -8,9 +8,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from clusters.choices import EvaluationState
-from clusters.imports.services import run_import
 from clusters.models import Cluster, EvaluationRecord
 from clusters.services import evaluations as service
+from clusters.sheets.services import run_import
 
 from .evaluation_helpers import colleague, make_scheme
 

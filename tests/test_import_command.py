@@ -9,10 +9,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from clusters.choices import Qualifier
-from clusters.imports.exports import export_file, template_file
-from clusters.imports.reading import CFB_MAGIC, ENCRYPTED_MARKER
-from clusters.imports.services import run_import
 from clusters.models import Cluster, IndicatorValue, Measure, Source, Target
+from clusters.sheets.exports import export_file, template_file
+from clusters.sheets.reading import CFB_MAGIC, ENCRYPTED_MARKER
+from clusters.sheets.services import run_import
 
 from .import_helpers import (
     SHENZHEN,

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from clusters.choices import Tier
-from clusters.imports.exports import template_file
-from clusters.imports.parsing import ParseError, parse_choice
+from clusters.sheets.exports import template_file
+from clusters.sheets.parsing import ParseError, parse_choice
 
 from .import_helpers import SHENZHEN, VALUE_HEADER, counts, csv_bytes
 
@@ -186,7 +186,7 @@ def po_entries(path):
 
 
 IMPORT_SOURCES = (
-    "clusters/imports/",
+    "clusters/sheets/",
     "clusters/management/commands/import_sheet.py",
     "templates/admin/clusters/import/",
 )

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from clusters.choices import Qualifier, Tier
-from clusters.imports.parsing import (
+from clusters.sheets.parsing import (
     ParseError,
     Unit,
     convert,
@@ -20,7 +20,7 @@ from clusters.imports.parsing import (
     parse_unit,
     split_values,
 )
-from clusters.imports.results import Column
+from clusters.sheets.results import Column
 
 YI = Unit(Decimal("100000000"), "元")
 PERCENT = Unit(Decimal(1), "%")

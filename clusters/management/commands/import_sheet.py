@@ -8,8 +8,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from clusters.imports.handlers import KINDS
-from clusters.imports.services import run_import
+from clusters.sheets.handlers import KINDS
+from clusters.sheets.services import run_import
 
 
 class Command(BaseCommand):
