@@ -59,6 +59,11 @@ def counts():
     return result
 
 
+def body(response):
+    """A response's bytes, streamed or not (downloads stream)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def last_record():
     return ImportRecord.objects.order_by("-id").first()
 

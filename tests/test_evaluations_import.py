@@ -13,6 +13,7 @@ from clusters.services import evaluations as service
 from clusters.sheets.services import run_import
 
 from .evaluation_helpers import colleague, make_scheme
+from .import_helpers import body
 
 pytestmark = pytest.mark.django_db
 
@@ -176,7 +177,7 @@ def test_export_reimports_unchanged_and_template_has_dimension_columns(scheme, c
     client.force_login(admin_user)
     export = client.get(reverse("admin:clusters_evaluationrecord_sheet_export"), {"_format": "xlsx"})
     assert export.status_code == 200
-    again = run_import("evaluations", export.content, file_name="export.xlsx")
+    again = run_import("evaluations", body(export), file_name="export.xlsx")
     assert again.ok, [str(e) for e in again.errors]
     assert again.unchanged == 2 and again.new == again.updated == 0
     template = client.get(reverse("admin:clusters_evaluationrecord_sheet_template"))

@@ -9,7 +9,16 @@ from openpyxl import load_workbook
 
 from clusters.models import ImportRecord, IndicatorValue, Measure
 
-from .import_helpers import SHENZHEN, VALUE_HEADER, collide_during_write, counts, csv_bytes, value_rows, xlsx_bytes
+from .import_helpers import (
+    SHENZHEN,
+    VALUE_HEADER,
+    body,
+    collide_during_write,
+    counts,
+    csv_bytes,
+    value_rows,
+    xlsx_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +141,7 @@ def test_export_downloads(admin_client, kind, model, file_format):
 
 @pytest.mark.parametrize(("kind", "model"), KINDS)
 def test_export_then_import_changes_nothing(admin_client, kind, model):
-    exported = admin_client.get(url(model, "sheet_export"), {"_format": "xlsx"}).content
+    exported = body(admin_client.get(url(model, "sheet_export"), {"_format": "xlsx"}))
     response = upload(admin_client, model, exported, "export.xlsx")
     result = response.context["result"]
     assert result.ok, [str(e) for e in result.errors]
@@ -141,7 +150,7 @@ def test_export_then_import_changes_nothing(admin_client, kind, model):
 
 def test_export_follows_the_list_filters(admin_client):
     response = admin_client.get(url("measure", "sheet_export"), {"_format": "csv", "q": "不会出现的标题"})
-    assert response.content.decode("utf-8-sig").strip().count("\n") == 0  # header only
+    assert body(response).decode("utf-8-sig").strip().count("\n") == 0  # header only
 
 
 @pytest.mark.parametrize(("kind", "model"), KINDS)

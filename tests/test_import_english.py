@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from clusters.choices import Tier
-from clusters.sheets.exports import template_file
 from clusters.sheets.parsing import ParseError, parse_choice
+from clusters.sheets.writers import template_file
 
 from .import_helpers import SHENZHEN, VALUE_HEADER, counts, csv_bytes
 
@@ -37,13 +37,13 @@ ENGLISH = [
     "Row 4, column “数值” (Value): the unit “亿元” cannot be converted to the indicator's unit “家” "
     "(value: “3000亿元”)",
     "Row 6, column “集群名称” (Cluster name): duplicate of row 5 "
-    f"(only one row may have the same cluster, indicator and period) (value: “{SHENZHEN}”)",
+    f"(only one row may have the same cluster, indicator, period and scope) (value: “{SHENZHEN}”)",
 ]
 CHINESE = [
     "第 2 行 “集群名称”列：找不到集群“不存在的集群”（按集群全称、简称或网址标识查找）",
     "第 3 行 “期间”列：“2030年13月”的月份无效",
     "第 4 行 “数值”列：单位“亿元”无法换算为“家”（值：3000亿元）",
-    f"第 6 行 “集群名称”列：与第 5 行重复（集群、指标、期间 相同的只能有一行）。（值：{SHENZHEN}）",
+    f"第 6 行 “集群名称”列：与第 5 行重复（集群、指标、期间、口径 相同的只能有一行）。（值：{SHENZHEN}）",
 ]
 
 
@@ -155,7 +155,7 @@ def test_template_explains_columns_in_english_but_keeps_chinese_headers(db):
     workbook = load_workbook(io.BytesIO(content))
     data, notes = workbook.worksheets
     assert data.cell(1, 1).value == "集群名称"  # the headers are the sheet's, in every language
-    assert data.cell(2, 4).value in ("国家级", "省级", "市级")  # the example row is data, not translated
+    assert data.cell(2, 5).value in ("国家级", "省级", "市级")  # the example row is data, not translated
     assert [cell.value for cell in notes[1]] == ["Column", "English field name", "Required", "Notes"]
     assert notes.cell(2, 4).value == "The official full name; a cluster is created or updated by its full name"
 

@@ -20,22 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clusters.admin.base import ReadOnlyAdminMixin
-from clusters.models import Cluster, EvaluationRecord, ImportRecord, IndicatorValue, Measure, Target
+from clusters.models import ImportRecord
 
-from .exports import FORMATS, export_file, template_file
-from .handlers import get_handler
+from . import registry
 from .reading import max_upload_size
-from .results import NEW, STATUS_LABELS, UNCHANGED, UPDATED
+from .results import NEW, PREVIEW_ROWS, STATUS_LABELS, UNCHANGED, UPDATED
 from .services import run_import
+from .writers import FORMATS, export_response, template_file
 
-KIND_BY_MODEL = {
-    Cluster: "clusters",
-    Measure: "measures",
-    Target: "targets",
-    IndicatorValue: "indicator-values",
-    EvaluationRecord: "evaluations",
-}
-PREVIEW_ROWS = 500  # rows of each status listed in the preview; the counts are always complete
 SESSION_KEY = "sheet_imports"
 UPLOAD_TTL = 24 * 3600
 
@@ -88,7 +80,7 @@ class SheetImportExportMixin:
 
     @property
     def sheet_kind(self):
-        return KIND_BY_MODEL[self.model]
+        return registry.for_model(self.model).kind
 
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name
@@ -113,13 +105,13 @@ class SheetImportExportMixin:
         return reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_changelist")
 
     def _context(self, request, **extra):
-        handler = get_handler(self.sheet_kind)
+        sheet = registry.get(self.sheet_kind)
         return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("导入%(name)s") % {"name": self.model._meta.verbose_name_plural},
             "kind": self.sheet_kind,
-            "columns": handler.columns,
+            "columns": sheet.export_columns(),
             "changelist_url": self._changelist_url(),
             "max_size_mb": f"{max_upload_size() / 1024 / 1024:.0f}",
             "preview_rows": PREVIEW_ROWS,
@@ -131,7 +123,7 @@ class SheetImportExportMixin:
         for status in (NEW, UPDATED, UNCHANGED):
             rows = [o for o in result.outcomes if o.status == status]
             groups.append(
-                {"status": status, "label": STATUS_LABELS[status], "count": len(rows), "rows": rows[:PREVIEW_ROWS]}
+                {"status": status, "label": STATUS_LABELS[status], "count": result.counts[status], "rows": rows}
             )
         return {"result": result, "groups": groups, "has_changes": bool(result.new or result.updated)}
 
@@ -200,10 +192,7 @@ class SheetImportExportMixin:
         if file_format not in FORMATS:
             file_format = "xlsx"
         changelist = self.get_changelist_instance(request)  # the list's filters and search apply
-        content, content_type, name = export_file(self.sheet_kind, changelist.queryset, file_format)
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return export_response(self.sheet_kind, changelist.queryset, file_format)
 
     def sheet_template_view(self, request):
         if not self.has_view_permission(request):

@@ -4,12 +4,25 @@ import hashlib
 import re
 from collections import defaultdict
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from clusters.bulk import create_with_history
 from clusters.choices import SourceKind
-from clusters.models import Batch, City, Cluster, Enterprise, Field, Indicator, MeasureCategory, Province, Source
+from clusters.models import (
+    Batch,
+    City,
+    Cluster,
+    Enterprise,
+    EvaluationScheme,
+    Field,
+    Indicator,
+    MeasureCategory,
+    Province,
+    SchemeDimension,
+    Source,
+)
 from clusters.models import PromotionOrganization as Organization
 
 from .parsing import ParseError, clean_text, join_list, lookup_key, parse_unit
@@ -174,6 +187,28 @@ class Lookups:
     def category(self, text):
         self._ensure("categories")
         return self.categories.get(text)
+
+    def _load_schemes(self):
+        self.schemes, self.scheme_labels, latest = {}, {}, {}
+        schemes = EvaluationScheme.objects.prefetch_related(
+            Prefetch("dimensions", queryset=SchemeDimension.objects.order_by("order", "id"))
+        )
+        for scheme in schemes:
+            self.scheme_labels[scheme.pk] = str(scheme)
+            self.schemes.setdefault(lookup_key(scheme.code), scheme)
+            self.schemes.setdefault(lookup_key(str(scheme)), scheme)
+            if scheme.name not in latest or scheme.version > latest[scheme.name].version:
+                latest[scheme.name] = scheme
+        for name, scheme in latest.items():  # a scheme's bare name means its latest version
+            self.schemes.setdefault(lookup_key(name), scheme)
+
+    def scheme(self, text):
+        """An evaluation scheme (with its dimensions) by code, '名称（第N版）' or name (the latest version)."""
+        self._ensure("schemes")
+        scheme = self.schemes.get(lookup_key(text))
+        if scheme is None:
+            raise ParseError(_("找不到评估方案“%(text)s”（按代码或名称查找）") % {"text": clean_text(text)})
+        return scheme
 
     def _load_sources(self):
         self.sources = {}

@@ -2,73 +2,13 @@
 
 from dataclasses import dataclass, field
 
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
+PREVIEW_ROWS = 500  # outcomes of each status kept for the preview; the counts are always complete
 STATUS_LABELS = {NEW: gettext_lazy("新增"), UPDATED: gettext_lazy("修改"), UNCHANGED: gettext_lazy("不变")}
-
-
-@dataclass
-class Column:
-    """One sheet column: ``name`` is the English field name, ``header`` the Chinese template header."""
-
-    name: str
-    header: str
-    required: bool = False
-    aliases: tuple = ()
-    help: str = ""
-    example: str = ""
-    header_en: str = ""
-
-
-# The template headers, in a context of their own, so an error in the English UI can say what a Chinese
-# header means: column “集群名称” (Cluster name). The headers themselves stay Chinese in every file.
-COLUMN_GLOSSES = [
-    pgettext_lazy("表格列", "集群名称"),
-    pgettext_lazy("表格列", "简称"),
-    pgettext_lazy("表格列", "领域"),
-    pgettext_lazy("表格列", "层级"),
-    pgettext_lazy("表格列", "批次"),
-    pgettext_lazy("表格列", "状态"),
-    pgettext_lazy("表格列", "城市"),
-    pgettext_lazy("表格列", "简介"),
-    pgettext_lazy("表格列", "起步年份"),
-    pgettext_lazy("表格列", "促进机构"),
-    pgettext_lazy("表格列", "链主企业"),
-    pgettext_lazy("表格列", "网址"),
-    pgettext_lazy("表格列", "类别"),
-    pgettext_lazy("表格列", "标题"),
-    pgettext_lazy("表格列", "内容"),
-    pgettext_lazy("表格列", "发布机构"),
-    pgettext_lazy("表格列", "发布日期"),
-    pgettext_lazy("表格列", "政策文件"),
-    pgettext_lazy("表格列", "来源"),
-    pgettext_lazy("表格列", "指标"),
-    pgettext_lazy("表格列", "目标值"),
-    pgettext_lazy("表格列", "单位"),
-    pgettext_lazy("表格列", "目标年份"),
-    pgettext_lazy("表格列", "基期值"),
-    pgettext_lazy("表格列", "基期年份"),
-    pgettext_lazy("表格列", "原文"),
-    pgettext_lazy("表格列", "期间"),
-    pgettext_lazy("表格列", "数值"),
-    pgettext_lazy("表格列", "评估方案"),
-    pgettext_lazy("表格列", "评估期"),
-    pgettext_lazy("表格列", "评估机构"),
-    pgettext_lazy("表格列", "结论"),
-    pgettext_lazy("表格列", "评估类型"),
-    pgettext_lazy("表格列", "评估日期"),
-    pgettext_lazy("表格列", "说明"),
-]
-
-
-def column_gloss(header):
-    """What a template header means in the active language ('Cluster name'), or '' when that adds nothing."""
-    if not header:
-        return ""
-    gloss = pgettext("表格列", header)
-    return "" if gloss == header else gloss
 
 
 @dataclass
@@ -77,12 +17,14 @@ class RowError:
     column: str  # the header as the file writes it ('' when the problem is not one column's)
     value: str
     message: str
-    header: str = ""  # the column's template header (Chinese), whatever the file wrote; for the gloss
+    english: str = ""  # the column's English name (Column.english), whatever header the file wrote
 
     @property
     def column_gloss(self):
-        gloss = column_gloss(self.header or self.column)
-        return "" if gloss.lower() == self.column.lower() else gloss
+        """What the (Chinese) header means, in a UI that is not Chinese: 'Cluster name' beside “集群名称”."""
+        if (translation.get_language() or "").startswith("zh") or self.english.lower() == self.column.lower():
+            return ""
+        return self.english
 
     def __str__(self):
         column = ""
@@ -119,6 +61,9 @@ class RowOutcome:
 
 @dataclass
 class ImportResult:
+    """Counts are complete; ``errors`` and ``outcomes`` keep the first few hundred (the settings say how many),
+    so a file of two million bad rows reports them in constant memory: "the first 500 of 1,970,000 errors"."""
+
     kind: str
     file_name: str = ""
     dry_run: bool = False
@@ -126,36 +71,61 @@ class ImportResult:
     sheet: str = ""
     errors: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
-    outcomes: list = field(default_factory=list)
+    outcomes: list = field(default_factory=list)  # the first ``outcome_limit`` of each status
     created_sources: list = field(default_factory=list)
     record: object = None
+    error_limit: int = 500
+    outcome_limit: int = PREVIEW_ROWS
+    error_count: int = 0
+    error_rows: int = 0  # rows with at least one error (errors arrive in row order)
+    counts: dict = field(default_factory=lambda: dict.fromkeys((NEW, UPDATED, UNCHANGED), 0))
+    _last_error_row: object = None
 
-    def count(self, status):
-        return sum(1 for outcome in self.outcomes if outcome.status == status)
+    def add_error(self, error):
+        self.error_count += 1
+        if error.row and error.row != self._last_error_row:
+            self.error_rows += 1
+            self._last_error_row = error.row
+        if len(self.errors) < self.error_limit:
+            self.errors.append(error)
+
+    def keeps(self, status):
+        """Whether an outcome of ``status`` would be listed (so its label is worth building)."""
+        return self.counts[status] < self.outcome_limit
+
+    def add_outcome(self, outcome):
+        if self.keeps(outcome.status):
+            self.outcomes.append(outcome)
+        self.counts[outcome.status] += 1
+
+    def clear_outcomes(self):
+        self.outcomes.clear()
+        self.counts = dict.fromkeys(self.counts, 0)
 
     @property
     def new(self):
-        return self.count(NEW)
+        return self.counts[NEW]
 
     @property
     def updated(self):
-        return self.count(UPDATED)
+        return self.counts[UPDATED]
 
     @property
     def unchanged(self):
-        return self.count(UNCHANGED)
+        return self.counts[UNCHANGED]
 
     @property
     def total(self):
-        return len(self.outcomes)
+        return sum(self.counts.values())
 
     @property
     def ok(self):
-        return not self.errors
+        return not self.error_count
 
     @property
-    def error_rows(self):
-        return len({error.row for error in self.errors if error.row})
+    def errors_cut(self):
+        """How many errors are counted but not listed."""
+        return self.error_count - len(self.errors)
 
     def summary(self):
         return _("新增 %(new)s 行，修改 %(updated)s 行，不变 %(unchanged)s 行") % {

@@ -8,143 +8,67 @@ The admin's upload → preview → confirm and ``manage.py import_sheet`` both c
 
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from clusters.bulk import change_reason
 from portal.caching import bump_data_version
 
-from .handlers import KINDS, get_handler
+from . import registry
+from .columns import CONTROL_CHARACTERS
 from .lookups import Lookups
-from .parsing import ParseError, clean_text, map_headers
 from .reading import FileRejected, read_sheet
-from .results import NEW, UNCHANGED, UPDATED, ImportResult, RowError, RowOutcome
+from .results import NEW, UPDATED, ImportResult, RowError, RowOutcome
+from .rows import Row, find_header
 
 logger = logging.getLogger(__name__)
 
-HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in sheets localities send
-
-
-class Row:
-    """One data row: cell access by column name; parse errors are collected, never raised."""
-
-    __slots__ = ("number", "values", "mapping", "headers", "template_headers", "errors")
-
-    def __init__(self, number, values, mapping, headers, template_headers=None):
-        self.number, self.values, self.mapping, self.headers = number, values, mapping, headers
-        self.template_headers = template_headers or {}
-        self.errors = []
-
-    def has(self, name):
-        return name in self.mapping
-
-    def raw(self, name):
-        index = self.mapping.get(name)
-        if index is None or index >= len(self.values):
-            return None
-        value = self.values[index]
-        return None if isinstance(value, str) and not value.strip() else value
-
-    def text(self, name):
-        return clean_text(self.raw(name))
-
-    def error(self, name, message, value=None):
-        value = clean_text(self.raw(name)) if value is None else value
-        header = self.template_headers.get(name, "")
-        self.errors.append(RowError(self.number, self.headers.get(name, name), value, str(message), header))
-
-    def parse(self, name, parser, *args, required=False):
-        """parser(raw, *args) or None for an empty cell; an error is recorded and None returned."""
-        raw = self.raw(name)
-        if raw is None:
-            if required:
-                self.error(name, _("不能为空"))
-            return None
-        try:
-            return parser(raw, *args)
-        except ParseError as error:
-            self.error(name, str(error))
-            return None
-
-
-def _find_header(rows, handler, result):
-    """Consume rows up to and including the header row; -> (row number, mapping, headers) or None."""
-    first = None
-    for _number_seen, (number, values) in zip(range(HEADER_SEARCH_ROWS), rows, strict=False):
-        if not any(clean_text(v) for v in values):
-            continue
-        mapping, unknown, duplicates = map_headers(values, handler.columns)
-        if first is None:
-            first = (number, values, mapping, unknown, duplicates)
-        if all(column.name in mapping for column in handler.columns if column.required):
-            return _accept_header(number, values, mapping, unknown, duplicates, handler, result, first)
-    if first is None:
-        return None
-    return _accept_header(*first, handler, result, first)
-
-
-def _accept_header(number, values, mapping, unknown, duplicates, handler, result, first):
-    if first[0] != number:
-        result.warnings.append(_("表头在第 %(row)s 行；之前的行已忽略。") % {"row": number})
-    headers = {name: clean_text(values[index]) for name, index in mapping.items()}
-    for _index, text in unknown:
-        result.warnings.append(_("未知的列“%(column)s”，已忽略。") % {"column": text})
-    for _index, text in duplicates:
-        result.errors.append(RowError(number, text, "", _("列重复：这一列与前面的列指同一字段。")))
-    for column in handler.columns:
-        if column.required and column.name not in mapping:
-            result.errors.append(
-                RowError(
-                    number,
-                    column.header,
-                    "",
-                    _("缺少必填列“%(header)s”（%(name)s）。") % {"header": column.header, "name": column.name},
-                    column.header,
-                )
-            )
-    return number, mapping, headers
+ERROR_SUMMARY_LINES = 200  # errors kept in the import log
 
 
 def run_import(kind, data, file_name="", user=None, dry_run=False, publisher="", via="command"):
-    """Import ``data`` (bytes of an xlsx or csv file) as ``kind``; -> ImportResult. Never raises for bad input."""
-    handler_class = get_handler(kind)
-    result = ImportResult(kind=kind, file_name=file_name, dry_run=dry_run)
-    lookups = Lookups(file_name=file_name, publisher=publisher or _user_label(user))
+    """Import ``data`` (bytes of a spreadsheet file) as ``kind``; -> ImportResult. Never raises for bad input."""
+    sheet_class = registry.get(kind)
+    result = ImportResult(kind=kind, file_name=file_name, dry_run=dry_run, error_limit=settings.IMPORT_MAX_ERRORS)
+    lookups = Lookups(file_name=file_name, publisher=publisher)
     reason = change_reason(_("表格导入：%(name)s") % {"name": file_name or kind})
-    handler = handler_class(lookups, user=user, reason=reason)
+    sheet = sheet_class(lookups, user=user, reason=reason)
     try:
         with transaction.atomic():
-            _run(handler, data, result)
+            _run(sheet, data, result)
             if result.ok and not dry_run:
-                _write(handler, lookups, result)
+                _write(sheet, lookups, result)
                 result.committed = True
     except FileRejected as error:
-        result.errors.append(RowError(None, "", "", error.message))
+        result.add_error(RowError(None, "", "", error.message))
     except IntegrityError:
         # Someone saved one of these records between our check and our write (two clerks, one sheet).
         logger.warning("Import of %s collided with a concurrent change", file_name, exc_info=True)
-        result.outcomes.clear()
-        result.errors.append(
-            RowError(None, "", "", _("导入期间，有人修改了同样的记录，没有写入任何数据。请重新导入。"))
-        )
+        result.clear_outcomes()
+        result.add_error(RowError(None, "", "", _("导入期间，有人修改了同样的记录，没有写入任何数据。请重新导入。")))
     result.created_sources = [source.title for source in lookups.pending_sources.values()]
     result.record = _record(result, user, via)
     return result
 
 
-def _run(handler, data, result):
-    sheet = read_sheet(data, sheet_names=handler.sheet_names)
-    result.sheet = sheet.name
-    rows = iter(sheet.rows)
-    header = _find_header(rows, handler, result)
+def _run(sheet, data, result):
+    table = read_sheet(data, sheet_names=registry.worksheet_names(sheet.kind))
+    result.sheet = table.name
+    rows = iter(table.rows)
+    header = find_header(rows, sheet, result)
     if header is None:
-        raise FileRejected(_("工作表“%(name)s”是空的。") % {"name": sheet.name})
-    header_row, mapping, headers = header
+        raise FileRejected(_("工作表“%(name)s”是空的。") % {"name": table.name})
+    sheet.mapping, sheet.headers = header
     if not result.ok:
-        result.warnings.extend(sheet.warnings)
+        result.warnings.extend(table.warnings)
         return
-    width = max(mapping.values()) + 1
-    template_headers = {column.name: column.header for column in handler.columns}
+    width = max(sheet.mapping.values()) + 1
+    columns_at = {index: name for name, index in sheet.mapping.items()}
+    problems = {}
+    known = len(table.problems)
+    for problem in table.problems:  # merged cells and uncomputed formulas, reported with their row
+        problems.setdefault(problem.row, []).append(problem)
     seen = {}
     data_rows = 0
     for number, values in rows:
@@ -152,54 +76,59 @@ def _run(handler, data, result):
         if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
             continue
         data_rows += 1
-        row = Row(number, values, mapping, headers, template_headers)
-        parsed = handler.parse(row)
+        row = Row(number, values, sheet)
+        parsed = sheet.parse(row)
         if parsed is not None and not row.errors:
             key, fields = parsed
             if key in seen:
                 row.error(
-                    handler.key_column,
-                    _("与第 %(row)s 行重复（%(key)s 相同的只能有一行）。")
-                    % {"row": seen[key], "key": handler.key_label},
+                    sheet.key_column,
+                    _("与第 %(row)s 行重复（%(key)s 相同的只能有一行）。") % {"row": seen[key], "key": sheet.key_label},
                 )
             else:
                 seen[key] = number
-                handler.accept(row.number, key, fields)
-        result.errors.extend(row.errors)
-    for problem in sheet.problems:  # merged cells and uncomputed formulas, found while reading
-        name = next((name for name in headers if mapping[name] == problem.column), None)
-        column, header = (headers[name], template_headers.get(name, "")) if name else ("", "")
-        result.errors.append(RowError(problem.row, column, "", problem.message, header))
-    result.warnings.extend(sheet.warnings)
+                sheet.accept(number, key, fields)
+        for problem in problems.pop(number, ()):
+            name = columns_at.get(problem.column)
+            row.errors.append(RowError(number, sheet.headers.get(name, ""), "", problem.message, _english(sheet, name)))
+        for error in row.errors:
+            result.add_error(error)
+    # Problems on rows that hold no data, and those a reader found only while reading.
+    for problem in [*(p for row_problems in problems.values() for p in row_problems), *table.problems[known:]]:
+        name = columns_at.get(problem.column)
+        result.add_error(RowError(problem.row, sheet.headers.get(name, ""), "", problem.message, _english(sheet, name)))
+    result.warnings.extend(table.warnings)
     if data_rows == 0 and result.ok:
         raise FileRejected(_("文件只有表头，没有数据行。"))
-    result.errors.sort(key=lambda e: e.row or 0)
     if result.ok:
-        for outcome in handler.compare():
-            result.outcomes.append(outcome)
+        for number, status, key, changes in sheet.compare():
+            label = sheet.label(key) if result.keeps(status) else ""
+            result.add_outcome(RowOutcome(number, status, label, list(changes)))
 
 
-def _write(handler, lookups, result):
-    if not any(outcome.status in (NEW, UPDATED) for outcome in result.outcomes):
+def _english(sheet, name):
+    column = sheet.column(name) if name else None
+    return column.english if column else ""
+
+
+def _write(sheet, lookups, result):
+    if not (result.counts[NEW] or result.counts[UPDATED]):
         return
     lookups.create_pending_sources()
-    handler.write()
+    sheet.write()
     transaction.on_commit(bump_data_version)  # bulk writes send no signals: cached pages must go stale
-
-
-def _user_label(user):
-    if user is None or not getattr(user, "is_authenticated", False):
-        return ""
-    return user.get_full_name() or user.get_username()
 
 
 def _record(result, user, via):
     from clusters.models import ImportRecord
 
+    summary = "\n".join(str(e) for e in result.errors[:ERROR_SUMMARY_LINES])
+    if result.error_count > ERROR_SUMMARY_LINES:
+        summary += "\n" + _("……共 %(count)s 处错误") % {"count": result.error_count}
     try:
         return ImportRecord.objects.create(
             user=user if getattr(user, "is_authenticated", False) else None,
-            file_name=result.file_name[:255],
+            file_name=CONTROL_CHARACTERS.sub("\ufffd", result.file_name)[:255],
             kind=result.kind,
             via=via,
             dry_run=result.dry_run,
@@ -207,12 +136,12 @@ def _record(result, user, via):
             new_count=result.new,
             updated_count=result.updated,
             unchanged_count=result.unchanged,
-            error_count=len(result.errors),
-            error_summary="\n".join(str(e) for e in result.errors[:200]),
+            error_count=result.error_count,
+            error_summary=CONTROL_CHARACTERS.sub("\ufffd", summary),
         )
     except Exception:  # the log must never turn a good import into a traceback
         logger.exception("Could not record the import of %s", result.file_name)
         return None
 
 
-__all__ = ["KINDS", "NEW", "UNCHANGED", "UPDATED", "RowOutcome", "run_import"]
+__all__ = ["run_import"]

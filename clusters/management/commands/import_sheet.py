@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from clusters.sheets.handlers import KINDS
+from clusters.sheets.registry import KINDS
 from clusters.sheets.services import run_import
 
 
@@ -48,11 +48,13 @@ class Command(BaseCommand):
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))
+            if result.errors_cut:
+                self.stderr.write(translation.gettext("……另有 %(count)s 处错误未列出。") % {"count": result.errors_cut})
             if not result.error_rows:  # the file itself was refused (not a spreadsheet, empty, …)
                 raise CommandError(translation.gettext("文件无法导入，没有写入任何数据。"))
             raise CommandError(
                 translation.gettext("%(count)s 处错误（涉及 %(rows)s 行），没有写入任何数据。")
-                % {"count": len(result.errors), "rows": result.error_rows}
+                % {"count": result.error_count, "rows": result.error_rows}
             )
         for title in result.created_sources:
             self.stdout.write(translation.gettext("新建出处：%(title)s") % {"title": title})

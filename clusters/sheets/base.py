@@ -1,0 +1,250 @@
+"""What every sheet kind shares: its columns, the role scope per row, comparing with the stored records
+by key, writing in bulk with history, and exporting rows that the import reads back unchanged.
+
+A kind (``clusters/sheets/kinds/<kind>.py``) declares ``kind``, ``title``, ``model``, ``columns`` and
+``parse(row) -> (key, fields)``; a flat kind (measures, targets, indicator values) also names its
+``key_fields`` and inherits the rest from ``FactSheet``. An import runs
+
+    sheet = Kind(lookups, user, reason); for each row: sheet.accept(number, *sheet.parse(row))
+    sheet.compare() -> (row number, status, key, changes) per row; sheet.write()
+
+Comparing loads the stored rows as ``values()`` dicts by key (not model instances: an unchanged re-import of
+100,000 rows built 100,000 instances to find nothing to do) and fetches instances only for rows that change.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from clusters import scoping
+from clusters.bulk import insert_with_history, update_with_history
+from clusters.choices import Qualifier
+
+from .columns import neutralise
+from .lookups import PendingSource
+from .parsing import format_decimal
+from .results import NEW, UNCHANGED, UPDATED
+
+CHUNK = 500  # ids per IN (...) list
+EXPORT_CHUNK = 1000  # rows per fetch while streaming an export
+
+
+def chunks(items, size=CHUNK):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Sheet:
+    """A sheet kind. Subclasses declare the class attributes below; columns get their limits from ``model``."""
+
+    kind = ""  # "indicator-values": the command's KIND and the URL's name
+    title = ""  # the worksheet title of exports and templates, and the kind's label ("指标值")
+    sheet_names = ()  # further worksheet titles that mark this kind's sheet in a workbook
+    model = None
+    columns = ()
+    key_column = "cluster"  # where a duplicate key is reported
+    key_label = ""  # what makes two rows the same record, for the duplicate message
+    export_order = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if isinstance(cls.__dict__.get("columns"), tuple):
+            cls.columns = tuple(column.bound(cls.model) for column in cls.columns)
+
+    def __init__(self, lookups, user=None, reason=""):
+        self.lookups, self.user, self.reason = lookups, user, reason
+        self.items, self.to_create, self.to_update = [], [], []
+        self.mapping, self.headers = {}, {}  # set by the import once it has found the header row
+        self._columns = {column.name: column for column in self.columns}
+
+    def column(self, name):
+        return self._columns.get(name)
+
+    # ------------------------------------------------------------------------------------------ import
+
+    def parse(self, row):
+        """-> (key, fields) for a good row, None (with errors on the row) for a bad one."""
+        raise NotImplementedError
+
+    def accept(self, number, key, fields):
+        self.items.append((number, key, fields))
+
+    def compare(self):
+        raise NotImplementedError
+
+    def write(self):
+        raise NotImplementedError
+
+    def label(self, key):
+        """How the preview names the record with this key."""
+        return " · ".join(str(part) for part in key)
+
+    def header(self, name):
+        """The Chinese header of the column that sets field ``name``."""
+        column = self.column(name.removesuffix("_id"))
+        return column.header if column else name
+
+    def check_scope(self, row, action="add", *, error_column="cluster", **write):
+        """The role scope (``clusters.scoping.check_write``) for one row: a refusal is an error in the cell
+        it concerns (the field-keyed ValidationError names it; PermissionDenied goes to ``error_column``)."""
+        try:
+            scoping.check_write(self.user, self.model, action, **write)
+        except PermissionDenied as error:
+            row.error(error_column, str(error))
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                row.error(field if self.column(field) else error_column, messages[0])
+
+    def cluster_of(self, row):
+        """The row's cluster id, checked against the user's scope (None: empty, or programme-wide)."""
+        errors = len(row.errors)
+        cluster_id = row.get("cluster")
+        if len(row.errors) == errors:  # the cell named a cluster (or none, for a programme-wide row)
+            self.check_scope(row, cluster=cluster_id)
+        return cluster_id
+
+    # ------------------------------------------------------------------------------------------ export
+
+    @classmethod
+    def export_columns(cls):
+        return cls.columns
+
+    @classmethod
+    def export_queryset(cls, queryset=None):
+        """The records an export writes (``queryset`` narrows them: the admin list's filters)."""
+        queryset = cls.model.objects.all() if queryset is None else queryset
+        return queryset.order_by(*cls.export_order) if cls.export_order else queryset
+
+    @classmethod
+    def export_records(cls, queryset, columns):
+        """``values()`` dicts, fetched a chunk at a time: an export of 100,000 rows holds 1,000 at once."""
+        paths = list(dict.fromkeys(path for column in columns for path in column.paths))
+        return queryset.values(*paths).iterator(chunk_size=EXPORT_CHUNK)
+
+    @classmethod
+    def export_rows(cls, queryset=None, columns=None, limit=None):
+        """Each record as the list of its cells, formula-looking text neutralised."""
+        columns = cls.export_columns() if columns is None else columns
+        queryset = cls.export_queryset(queryset)
+        for record in cls.export_records(queryset[:limit] if limit else queryset, columns):
+            yield [neutralise(column.cell(record)) for column in columns]
+
+
+class FactSheet(Sheet):
+    """Flat records with a natural key and a source: measures, targets, indicator values.
+
+    ``parse`` returns (key, fields); the key's parts are ``key_fields`` (attnames), ``fields`` the values
+    the row sets ("source": a Source, a PendingSource, or None when the sheet has no 来源 column).
+    """
+
+    key_fields = ()
+    # field -> the column that shows it in the preview, where they differ (qualifier is part of 数值)
+    field_columns = {}
+
+    def source_of(self, row):
+        """The row's Source (or PendingSource); None when the sheet has no 来源 column."""
+        if not row.has("source"):
+            return None
+        return row.get("source") or (self.lookups.default_source() if row.raw("source") is None else None)
+
+    @staticmethod
+    def unit_known(row, unit):
+        """Figures are converted into the indicator's unit, so an indicator without one is a row error."""
+        if unit is None:
+            row.error("indicator", _("该指标的单位无法识别，请先在后台修正指标"))
+        return unit is not None
+
+    def stored(self, keys):
+        """{key: {field: stored value, "pk": …}} for the stored records among ``keys``."""
+        raise NotImplementedError
+
+    def stored_values(self, queryset, names):
+        names = ["pk", *self.key_fields, *(self._stored_name(name) for name in names)]
+        key = slice(1, 1 + len(self.key_fields))
+        found = {}
+        for values in queryset.values_list(*dict.fromkeys(names)):
+            record = dict(zip(names, values, strict=False))
+            found[values[key]] = record
+        return found
+
+    @staticmethod
+    def _stored_name(name):
+        return "source_id" if name == "source" else name
+
+    def compare(self):
+        names = {name for _number, _key, fields in self.items for name in fields}
+        existing = self.stored([key for _number, key, _fields in self.items], names)
+        for number, key, fields in self.items:
+            stored = existing.get(key)
+            if stored is None:
+                if fields.get("source") is None:
+                    fields["source"] = self.lookups.default_source()
+                self.to_create.append({**dict(zip(self.key_fields, key, strict=True)), **fields})
+                yield number, NEW, key, ()
+                continue
+            changed = [
+                name
+                for name, value in fields.items()
+                if not (name == "source" and value is None) and not self._same(stored, name, value)
+            ]
+            if not changed:
+                yield number, UNCHANGED, key, ()
+                continue
+            self.to_update.append((stored["pk"], {name: fields[name] for name in changed}))
+            changes = [
+                (self._header(name), self.show(stored, name), self.show_new(name, fields[name])) for name in changed
+            ]
+            yield number, UPDATED, key, changes
+
+    def _header(self, name):
+        return self.header(self.field_columns.get(name, name))
+
+    def _same(self, stored, name, value):
+        if name == "source":
+            return stored["source_id"] == value.pk
+        return stored[name] == value
+
+    def show(self, stored, name):
+        if name == "source":  # from the sources read once per file: stored rows are loaded without a join
+            return self.lookups.source_code(stored["source_id"])
+        return self._display(name, stored[name])
+
+    def show_new(self, name, value):
+        if name == "source":
+            return (
+                value.code if not isinstance(value, PendingSource) else _("%(title)s（新建）") % {"title": value.title}
+            )
+        return self._display(name, value)
+
+    def _display(self, name, value):
+        if value is None:
+            return ""
+        if name.endswith("_id"):
+            index = {"cluster_id": "clusters", "indicator_id": "indicators", "category_id": "categories"}[name]
+            return str(getattr(self.lookups, index).labels.get(value, value))
+        if hasattr(value, "normalize"):
+            return format_decimal(value)
+        if name == "qualifier":
+            return str(Qualifier(value).label)
+        if isinstance(value, bool):
+            return _("是") if value else _("否")
+        return str(value)
+
+    def write(self):
+        rows = []
+        for fields in self.to_create:
+            source = fields.pop("source")
+            rows.append({**fields, "source_id": source.pk})
+        insert_with_history(self.model, rows, user=self.user, reason=self.reason)
+        changes = dict(self.to_update)
+        names, objs = set(), []
+        for pks in chunks(changes):
+            for obj in self.model.objects.filter(pk__in=pks):
+                for name, value in changes[obj.pk].items():
+                    if name == "source":
+                        obj.source_id = value.pk
+                    else:
+                        setattr(obj, name, value)
+                    names.add(name.removesuffix("_id"))
+                objs.append(obj)
+        update_with_history(self.model, objs, sorted(names), user=self.user, reason=self.reason)
