@@ -113,7 +113,8 @@ def test_bad_file_lists_every_error_and_writes_nothing(admin_client):
     ("data", "message"),
     [
         (b"", "文件是空的"),
-        (b"%PDF-1.4 binary \x00\x01\x02", "不是 Excel 工作簿"),
+        (b"%PDF-1.4 binary \x00\x01\x02", "这是 PDF 文件"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10", "不是 Excel 工作簿"),
         (b"PK\x03\x04 broken zip", "已损坏"),
         (csv_bytes([VALUE_HEADER]), "只有表头"),
         (csv_bytes([["名称", "值"], ["a", "1"]]), "缺少必填列“集群名称”"),

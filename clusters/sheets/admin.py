@@ -52,7 +52,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         allow_empty_file=True,  # the reader says "文件是空的" in its own words
         label=gettext_lazy("文件"),
-        help_text=gettext_lazy("xlsx 或 csv（UTF-8 或 GBK/GB18030），第一行为表头"),
+        help_text=gettext_lazy("xlsx、xls、ods 或 csv（UTF-8 或 GBK/GB18030），第一行为表头"),
     )
     publisher = forms.CharField(
         label=gettext_lazy("报送单位"),

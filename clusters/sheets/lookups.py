@@ -64,11 +64,13 @@ class Index:
             self.resolved[text] = next(iter(ids))
             return self.resolved[text]
         if not ids:
-            raise ParseError(_("找不到%(what)s“%(text)s”%(hint)s") % {"what": self.what, "text": text, "hint": hint})
+            raise ParseError(
+                _("找不到%(what)s“%(text)s”%(hint)s") % {"what": self.what, "text": clean_text(text), "hint": hint}
+            )
         names = join_list(sorted(str(self.labels[i]) for i in ids))
         raise ParseError(
             _("“%(text)s”对应多个%(what)s（%(names)s），请写全称或代码")
-            % {"text": text, "what": self.what, "names": names}
+            % {"text": clean_text(text), "what": self.what, "names": names}
         )
 
 

@@ -13,13 +13,13 @@ from clusters.sheets.services import run_import
 
 
 class Command(BaseCommand):
-    help = gettext_noop("导入表格（xlsx 或 csv）。任何一行有错就什么都不写入，并列出每一处错误。")
+    help = gettext_noop("导入表格（xlsx、xls、ods 或 csv）。任何一行有错就什么都不写入，并列出每一处错误。")
 
     def add_arguments(self, parser):
         # argparse needs real strings, so the help is translated here, when the parser is built.
         parser.description = _(self.help)
         parser.add_argument("kind", choices=KINDS, help=_("表格类型"))
-        parser.add_argument("file", help=_("xlsx 或 csv 文件路径"))
+        parser.add_argument("file", help=_("xlsx、xls、ods 或 csv 文件路径"))
         parser.add_argument("--dry-run", action="store_true", help=_("只检查并报告，不写入"))
         parser.add_argument("--user", help=_("记为操作人的用户名（写入历史记录与导入记录）"))
         parser.add_argument("--publisher", default="", help=_("新建出处时的发布者，例如报送单位名称"))
