@@ -180,3 +180,21 @@ def test_import_log_is_read_only_in_admin(admin_client):
     page = admin_client.get(reverse("admin:clusters_importrecord_changelist")).content.decode()
     assert "log.xlsx" in page
     assert admin_client.get(reverse("admin:clusters_importrecord_add")).status_code == 403
+
+
+def test_a_confirm_that_crashes_still_removes_the_upload(admin_client, monkeypatch, settings, tmp_path):
+    settings.IMPORT_TEMP_DIR = tmp_path
+    response = upload(admin_client, "indicatorvalue", xlsx_bytes(value_rows()), "报送.xlsx")
+    token = response.context["token"]
+    assert (tmp_path / f"{token}.upload").exists()
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("clusters.sheets.admin.run_import", crash)
+    admin_client.raise_request_exception = False
+    response = admin_client.post(url("indicatorvalue", "sheet_confirm"), {"token": token})
+    assert response.status_code == 500
+    assert list(tmp_path.iterdir()) == []  # the upload is gone
+    again = admin_client.post(url("indicatorvalue", "sheet_confirm"), {"token": token})
+    assert again.status_code == 302  # and the token is spent: "预览已过期，请重新上传文件。"

@@ -58,7 +58,10 @@ class ImportForm(forms.Form):
         label=gettext_lazy("报送单位"),
         required=False,
         max_length=200,
-        help_text=gettext_lazy("表格中的来源在库中不存在时，新建的出处以此为发布者；留空则为当前用户"),
+        help_text=gettext_lazy(
+            "报送这份表格的单位，例如“深圳市工业和信息化局”。没有填写来源的新增或修改的行引用“报送单位报送数据（日期）”，"
+            "库中没有的来源也以它为发布者；留空则为“地方报送”。公众页面显示它，不显示用户名或文件名。"
+        ),
     )
 
     def clean_file(self):
@@ -163,19 +166,20 @@ class SheetImportExportMixin:
         if not token.isalnum() or entry is None or entry["kind"] != self.sheet_kind or not stored.exists():
             messages.error(request, _("预览已过期，请重新上传文件。"))
             return HttpResponseRedirect(request.path.replace("confirm/", ""))
-        data = stored.read_bytes()
-        result = run_import(
-            self.sheet_kind,
-            data,
-            entry["name"],
-            user=request.user,
-            dry_run=False,
-            publisher=entry["publisher"],
-            via="admin",
-        )
-        stored.unlink(missing_ok=True)
-        uploads.pop(token, None)
-        request.session[SESSION_KEY] = uploads
+        try:
+            result = run_import(
+                self.sheet_kind,
+                stored.read_bytes(),
+                entry["name"],
+                user=request.user,
+                dry_run=False,
+                publisher=entry["publisher"],
+                via="admin",
+            )
+        finally:  # whatever happens, the upload is used once and never left behind
+            stored.unlink(missing_ok=True)
+            uploads.pop(token, None)
+            request.session[SESSION_KEY] = uploads
         if not result.ok:  # the data changed between preview and confirm
             context = {"form": ImportForm(), **self._preview_context(result)}
             return TemplateResponse(request, self.import_template, self._context(request, **context))

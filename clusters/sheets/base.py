@@ -141,11 +141,14 @@ class FactSheet(Sheet):
     # field -> the column that shows it in the preview, where they differ (qualifier is part of 数值)
     field_columns = {}
 
-    def source_of(self, row):
-        """The row's Source (or PendingSource); None when the sheet has no 来源 column."""
-        if not row.has("source"):
-            return None
-        return row.get("source") or (self.lookups.default_source() if row.raw("source") is None else None)
+    @staticmethod
+    def source_of(row):
+        """The Source (or PendingSource) the row's 来源 names; None when it names none (or is wrong).
+
+        A row naming no source keeps the one it has when nothing else changes, so a re-import changes
+        nothing; a new or changed figure cites this submission (``Lookups.default_source``).
+        """
+        return row.get("source") if row.has("source") else None
 
     @staticmethod
     def unit_known(row, unit):
@@ -190,6 +193,10 @@ class FactSheet(Sheet):
             if not changed:
                 yield number, UNCHANGED, key, ()
                 continue
+            if fields.get("source") is None:  # the new figure comes from this submission
+                fields["source"] = self.lookups.default_source()
+                if not self._same(stored, "source", fields["source"]):
+                    changed.append("source")
             self.to_update.append((stored["pk"], {name: fields[name] for name in changed}))
             changes = [
                 (self._header(name), self.show(stored, name), self.show_new(name, fields[name])) for name in changed

@@ -5,6 +5,7 @@ import re
 from collections import defaultdict
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -77,9 +78,10 @@ class Index:
 class PendingSource:
     """A source named in the sheet that does not exist yet; created on commit (kind 地方报送)."""
 
-    def __init__(self, title, publisher):
+    def __init__(self, title, publisher, published_on=None):
         self.title = title
         self.publisher = publisher
+        self.published_on = published_on
         self.code = "submission-" + hashlib.sha1(f"{publisher}|{title}".encode()).hexdigest()[:12]
         self.pk = None
 
@@ -90,10 +92,12 @@ class PendingSource:
 class Lookups:
     """Everything a sheet may name, loaded in one query per table."""
 
-    def __init__(self, file_name="", publisher=""):
-        self.file_name = file_name
-        # Stored data, not a message: the same in every UI language, so a re-import finds its own source.
-        self.publisher = publisher or DEFAULT_PUBLISHER
+    def __init__(self, publisher="", today=None):
+        # Stored data, not messages: the same in every UI language. ``submitter`` is the 报送单位 the clerk
+        # typed (the body that sent the figures), never a user name or a file name: both reach public pages.
+        self.submitter = publisher.strip()
+        self.publisher = self.submitter or DEFAULT_PUBLISHER
+        self.today = today or timezone.localdate()
         self._built = set()
         self.pending_sources = {}
 
@@ -225,8 +229,6 @@ class Lookups:
         """An existing Source by code or title; otherwise one to create (PendingSource)."""
         self._ensure("sources")
         text = clean_text(text)
-        if not text:
-            return self.default_source()
         found = self.source_codes.get(text.lower())
         if found:
             return found
@@ -246,16 +248,17 @@ class Lookups:
         return self.sources[pk].code if pk else ""
 
     def default_source(self):
-        """Rows with an empty 来源 cite the file itself: one 地方报送 source per publisher and file name."""
+        """What a new or changed row with an empty 来源 cites: the submitting body's submission of the day,
+        e.g. 深圳市工业和信息化局《深圳市工业和信息化局报送数据（2026-11-30）》, or 地方报送《地方报送数据（…）》."""
         self._ensure("sources")
-        title = f"导入文件：{self.file_name or '未命名'}"  # stored data: the same in every UI language
+        title = f"{self.submitter or '地方'}报送数据（{self.today:%Y-%m-%d}）"
         titles = [s for s in self.source_titles.get(lookup_key(title), []) if s.publisher == self.publisher]
-        return titles[0] if titles else self._pending(title)
+        return titles[0] if titles else self._pending(title, self.today)
 
-    def _pending(self, title):
+    def _pending(self, title, published_on=None):
         key = lookup_key(title)
         if key not in self.pending_sources:
-            pending = PendingSource(title, self.publisher)
+            pending = PendingSource(title, self.publisher, published_on)
             existing = self.source_codes.get(pending.code)
             if existing:
                 return existing
@@ -269,7 +272,16 @@ class Lookups:
             return
         created = create_with_history(
             Source,
-            [Source(code=p.code, kind=SourceKind.SUBMISSION, publisher=p.publisher, title=p.title) for p in pending],
+            [
+                Source(
+                    code=p.code,
+                    kind=SourceKind.SUBMISSION,
+                    publisher=p.publisher,
+                    title=p.title,
+                    published_on=p.published_on,
+                )
+                for p in pending
+            ],
         )
         by_code = {source.code: source for source in created}
         for item in pending:

@@ -31,7 +31,7 @@ def run_import(kind, data, file_name="", user=None, dry_run=False, publisher="",
     """Import ``data`` (bytes of a spreadsheet file) as ``kind``; -> ImportResult. Never raises for bad input."""
     sheet_class = registry.get(kind)
     result = ImportResult(kind=kind, file_name=file_name, dry_run=dry_run, error_limit=settings.IMPORT_MAX_ERRORS)
-    lookups = Lookups(file_name=file_name, publisher=publisher)
+    lookups = Lookups(publisher=publisher)
     reason = change_reason(_("表格导入：%(name)s") % {"name": file_name or kind})
     sheet = sheet_class(lookups, user=user, reason=reason)
     try:

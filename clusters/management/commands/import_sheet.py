@@ -22,7 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("file", help=_("xlsx、xls、ods 或 csv 文件路径"))
         parser.add_argument("--dry-run", action="store_true", help=_("只检查并报告，不写入"))
         parser.add_argument("--user", help=_("记为操作人的用户名（写入历史记录与导入记录）"))
-        parser.add_argument("--publisher", default="", help=_("新建出处时的发布者，例如报送单位名称"))
+        parser.add_argument(
+            "--publisher", default="", help=_("报送单位：没有填写来源的行引用它的报送数据；留空为“地方报送”")
+        )
         parser.add_argument("--language", help=_("消息语言：zh-hans 或 en；默认为当前语言（LANGUAGE_CODE）"))
 
     def handle(self, kind, file, dry_run=False, user=None, publisher="", language=None, **options):
