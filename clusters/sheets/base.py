@@ -23,6 +23,7 @@ from .columns import neutralise
 from .lookups import PendingSource
 from .parsing import format_decimal
 from .results import NEW, UNCHANGED, UPDATED
+from .rows import reader
 
 CHUNK = 500  # ids per IN (...) list
 EXPORT_CHUNK = 1000  # rows per fetch while streaming an export
@@ -54,11 +55,22 @@ class Sheet:
     def __init__(self, lookups, user=None, reason=""):
         self.lookups, self.user, self.reason = lookups, user, reason
         self.items, self.to_create, self.to_update = [], [], []
-        self.mapping, self.headers = {}, {}  # set by the import once it has found the header row
+        self.mapping, self.headers, self.readers = {}, {}, {}  # set by ``prepare`` once the header row is found
         self._columns = {column.name: column for column in self.columns}
+        self._cluster_answers = {}  # cluster id -> refusals: a sheet names the same clusters many times
 
     def column(self, name):
         return self._columns.get(name)
+
+    def prepare(self, mapping, headers):
+        """The file's header row is known: {column name: cell index} and the headers as written. Each
+        present column's reader is chosen once here, not once per cell."""
+        self.mapping, self.headers = mapping, headers
+        self.readers = {
+            name: (index, self.column(name), reader(self.column(name), self.lookups)) for name, index in mapping.items()
+        }
+        self.plan = [(name, index, column, read) for name, (index, column, read) in self.readers.items()]
+        self.empty_cells = {column.name: column.empty for column in self.columns if not column.many}
 
     # ------------------------------------------------------------------------------------------ import
 
@@ -86,21 +98,32 @@ class Sheet:
 
     def check_scope(self, row, action="add", *, error_column="cluster", **write):
         """The role scope (``clusters.scoping.check_write``) for one row: a refusal is an error in the cell
-        it concerns (the field-keyed ValidationError names it; PermissionDenied goes to ``error_column``)."""
+        it concerns (the field-keyed ValidationError names it; PermissionDenied goes to ``error_column``).
+        """
+        for column, message in self.scope_refusals(action, error_column=error_column, **write):
+            row.error(column, message)
+
+    def scope_refusals(self, action, *, error_column="cluster", **write):
+        """[(column, message)] for what ``check_write`` refuses of this write; [] when it allows it."""
+        refusals = []
         try:
             scoping.check_write(self.user, self.model, action, **write)
         except PermissionDenied as error:
-            row.error(error_column, str(error))
+            refusals.append((error_column, str(error)))
         except ValidationError as error:
             for field, messages in error.message_dict.items():
-                row.error(field if self.column(field) else error_column, messages[0])
+                refusals.append((field if self.column(field) else error_column, messages[0]))
+        return refusals
 
-    def cluster_of(self, row):
-        """The row's cluster id, checked against the user's scope (None: empty, or programme-wide)."""
-        errors = len(row.errors)
-        cluster_id = row.get("cluster")
-        if len(row.errors) == errors:  # the cell named a cluster (or none, for a programme-wide row)
-            self.check_scope(row, cluster=cluster_id)
+    def cluster_of(self, row, cluster_id):
+        """``cluster_id`` (the row's cluster, None: programme-wide) checked against the user's scope."""
+        if "cluster" in row.failed:  # a name not found: nothing to check
+            return None
+        refusals = self._cluster_answers.get(cluster_id)
+        if refusals is None:
+            refusals = self._cluster_answers[cluster_id] = self.scope_refusals("add", cluster=cluster_id)
+        for column, message in refusals:
+            row.error(column, message)
         return cluster_id
 
     # ------------------------------------------------------------------------------------------ export
@@ -134,21 +157,14 @@ class FactSheet(Sheet):
     """Flat records with a natural key and a source: measures, targets, indicator values.
 
     ``parse`` returns (key, fields); the key's parts are ``key_fields`` (attnames), ``fields`` the values
-    the row sets ("source": a Source, a PendingSource, or None when the sheet has no 来源 column).
+    the row sets. "source" is the Source (or PendingSource) the row's 来源 names, or None when it names
+    none: such a row keeps its source when nothing else changes, so a re-import changes nothing, and a new
+    or changed figure cites this submission (``Lookups.default_source``).
     """
 
     key_fields = ()
     # field -> the column that shows it in the preview, where they differ (qualifier is part of 数值)
     field_columns = {}
-
-    @staticmethod
-    def source_of(row):
-        """The Source (or PendingSource) the row's 来源 names; None when it names none (or is wrong).
-
-        A row naming no source keeps the one it has when nothing else changes, so a re-import changes
-        nothing; a new or changed figure cites this submission (``Lookups.default_source``).
-        """
-        return row.get("source") if row.has("source") else None
 
     @staticmethod
     def unit_known(row, unit):
@@ -157,32 +173,33 @@ class FactSheet(Sheet):
             row.error("indicator", _("该指标的单位无法识别，请先在后台修正指标"))
         return unit is not None
 
-    def stored(self, keys):
-        """{key: {field: stored value, "pk": …}} for the stored records among ``keys``."""
+    def stored(self, keys, names):
+        """{key: (pk, values of ``names``…)} for the stored records among ``keys`` (``stored_values``)."""
         raise NotImplementedError
 
     def stored_values(self, queryset, names):
-        names = ["pk", *self.key_fields, *(self._stored_name(name) for name in names)]
+        """{key: tuple} from ``queryset``: plain tuples, not model instances, so that finding 100,000
+        unchanged rows costs one fetch and a comparison each."""
+        columns = ["pk", *self.key_fields, *(self._stored_name(name) for name in names)]
         key = slice(1, 1 + len(self.key_fields))
-        found = {}
-        for values in queryset.values_list(*dict.fromkeys(names)):
-            record = dict(zip(names, values, strict=False))
-            found[values[key]] = record
-        return found
+        return {values[key]: values for values in queryset.values_list(*columns)}
 
     @staticmethod
     def _stored_name(name):
         return "source_id" if name == "source" else name
 
     def compare(self):
-        names = {name for _number, _key, fields in self.items for name in fields}
+        names = sorted({name for _number, _key, fields in self.items for name in fields})
+        first = 1 + len(self.key_fields)
+        self._at = {name: first + position for position, name in enumerate(names)}
         existing = self.stored([key for _number, key, _fields in self.items], names)
         for number, key, fields in self.items:
             stored = existing.get(key)
             if stored is None:
                 if fields.get("source") is None:
                     fields["source"] = self.lookups.default_source()
-                self.to_create.append({**dict(zip(self.key_fields, key, strict=True)), **fields})
+                fields.update(zip(self.key_fields, key, strict=True))  # the same dict: no second copy per row
+                self.to_create.append(fields)
                 yield number, NEW, key, ()
                 continue
             changed = [
@@ -197,7 +214,7 @@ class FactSheet(Sheet):
                 fields["source"] = self.lookups.default_source()
                 if not self._same(stored, "source", fields["source"]):
                     changed.append("source")
-            self.to_update.append((stored["pk"], {name: fields[name] for name in changed}))
+            self.to_update.append((stored[0], {name: fields[name] for name in changed}))
             changes = [
                 (self._header(name), self.show(stored, name), self.show_new(name, fields[name])) for name in changed
             ]
@@ -208,13 +225,13 @@ class FactSheet(Sheet):
 
     def _same(self, stored, name, value):
         if name == "source":
-            return stored["source_id"] == value.pk
-        return stored[name] == value
+            return stored[self._at["source"]] == value.pk
+        return stored[self._at[name]] == value
 
     def show(self, stored, name):
         if name == "source":  # from the sources read once per file: stored rows are loaded without a join
-            return self.lookups.source_code(stored["source_id"])
-        return self._display(name, stored[name])
+            return self.lookups.source_code(stored[self._at["source"]])
+        return self._display(name, stored[self._at[name]])
 
     def show_new(self, name, value):
         if name == "source":
@@ -238,11 +255,9 @@ class FactSheet(Sheet):
         return str(value)
 
     def write(self):
-        rows = []
         for fields in self.to_create:
-            source = fields.pop("source")
-            rows.append({**fields, "source_id": source.pk})
-        insert_with_history(self.model, rows, user=self.user, reason=self.reason)
+            fields["source_id"] = fields.pop("source").pk
+        insert_with_history(self.model, self.to_create, user=self.user, reason=self.reason)
         changes = dict(self.to_update)
         names, objs = set(), []
         for pks in chunks(changes):

@@ -63,6 +63,13 @@ class Column:
         return replace(self, max_length=field.max_length)
 
     @property
+    def empty(self):
+        """What an empty cell reads as: '' for text, [] for a list, None for a parsed value."""
+        if self.many:
+            return []
+        return "" if self.parser is None else None
+
+    @property
     def paths(self):
         """The ``values()`` paths an export of this column reads."""
         return (self.export, *self.reads) if isinstance(self.export, str) else self.reads

@@ -100,6 +100,7 @@ class Lookups:
         self.today = today or timezone.localdate()
         self._built = set()
         self.pending_sources = {}
+        self.resolved_sources = {}
 
     # Each table is loaded on first use, so a clusters sheet never reads indicators.
     def _ensure(self, name):
@@ -227,6 +228,17 @@ class Lookups:
 
     def source(self, text):
         """An existing Source by code or title; otherwise one to create (PendingSource)."""
+        if text not in self.resolved_sources:  # a sheet cites the same few sources thousands of times
+            try:
+                self.resolved_sources[text] = self._source(text)
+            except ParseError as error:
+                self.resolved_sources[text] = error
+        found = self.resolved_sources[text]
+        if isinstance(found, ParseError):
+            raise found
+        return found
+
+    def _source(self, text):
         self._ensure("sources")
         text = clean_text(text)
         found = self.source_codes.get(text.lower())

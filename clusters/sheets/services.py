@@ -59,7 +59,7 @@ def _run(sheet, data, result):
     header = find_header(rows, sheet, result)
     if header is None:
         raise FileRejected(_("工作表“%(name)s”是空的。") % {"name": table.name})
-    sheet.mapping, sheet.headers = header
+    sheet.prepare(*header)
     if not result.ok:
         result.warnings.extend(table.warnings)
         return
@@ -73,7 +73,7 @@ def _run(sheet, data, result):
     data_rows = 0
     for number, values in rows:
         values = values[:width]
-        if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
+        if not "".join(map(str, values)).strip():  # readers give "" for an empty cell, never None
             continue
         data_rows += 1
         row = Row(number, values, sheet)

@@ -132,7 +132,7 @@ def _blocks(archive, name, budget):
             data = carry + chunk
             cut = data.rfind(b">") + 1
             block, carry = data[:cut], data[cut:]
-            if _DTD.search(block):
+            if b"<!" in block and _DTD.search(block):
                 raise FileRejected(_("文件含有 XML 文档类型定义（DTD），电子表格不会有这种内容，已拒绝。"))
             yield block
     if carry.strip():
@@ -184,7 +184,8 @@ _SHARED = re.compile(rb"<(?:\w+:)?si[\s>/]")
 _UNIQUE = re.compile(rb'<(?:\w+:)?sst\b[^>]*?\b(?:uniqueCount|count)="([0-9]+)"')
 _ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 _CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
-_REF = re.compile(rb'\sr="([A-Za-z]{0,4})([0-9]{1,9})"')
+_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_DIGITS = b"0123456789"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
@@ -231,29 +232,46 @@ def _too_many_strings(count, limits, exact=True):
     return FileRejected(message % {"count": f"{count:,}", "limit": f"{limits.shared_strings:,}"})
 
 
+_FOLD = bytes.maketrans(_LETTERS + _DIGITS, b"A" * len(_LETTERS) + b"0" * len(_DIGITS))
+_REF = re.compile(rb'\sr="([A-Za-z]{0,4}[0-9]{1,9})"')  # a row's r="7" and a cell's r="B7"
+
+
+def _extent(block, max_row, max_column, limits):
+    """The largest row number and column ``block``'s references may name, with those before.
+
+    With letters folded to A and digits to 0, two searches at C speed give a bound: no number as long as
+    the row limit's (six digits for 200,000) and no two-letter column means at most 99,999 rows and 26
+    columns. Only a block where that bound could pass a limit has its references read one by one (a
+    100,000-row sheet: its last blocks).
+    """
+    folded = block.translate(_FOLD)
+    digits = len(str(limits.rows + 1))  # no number that long: every row number is below 10 ** (digits - 1)
+    if folded.find(b"0" * digits + b'"') == -1 and folded.find(b'="AA0') == -1:
+        rows, columns = 10 ** (digits - 1) - 1, 26  # …and no column beyond Z
+        if rows * columns <= limits.cells:
+            return max(max_row, rows), max(max_column, columns)
+    refs = b" ".join(_REF.findall(block))  # split at C speed into row numbers and column letters
+    if refs:
+        max_row = max(max_row, max(map(int, refs.translate(None, _LETTERS).split())))
+        max_column = max(max_column, max(map(_column_number, set(refs.translate(None, _DIGITS).split())), default=0))
+    return max_row, max_column
+
+
 def _scan_sheet(archive, name, budget, limits):
     """Rows, cells and the bounding box of one worksheet part, counted as it streams; -> has formulas."""
     rows = cells = max_row = max_column = 0
     formulas = False
     for block in _blocks(archive, name, budget):
-        prefixed = b":c" in block or b":row" in block
-        rows += len(_ROW.findall(block)) if prefixed else block.count(b"<row ") + block.count(b"<row>")
-        cells += (
-            len(_CELL.findall(block)) if prefixed else block.count(b"<c ") + block.count(b"<c>") + block.count(b"<c/")
-        )
+        if b":c" in block or b":row" in block:  # prefixed tags (<x:c>): counted exactly
+            rows, cells = rows + len(_ROW.findall(block)), cells + len(_CELL.findall(block))
+        else:  # an upper bound at C speed (<col> and <rowBreaks> are counted too)
+            rows, cells = rows + block.count(b"<row"), cells + block.count(b"<c")
         if rows > limits.rows + 1:
             raise too_many(pgettext("数量单位", "行"), rows, limits.rows, exact=False)
         if cells > limits.cells:
             raise too_many(pgettext("数量单位", "个单元格"), cells, limits.cells, exact=False)
-        refs = _REF.findall(block)
-        if refs:
-            letters, digits = zip(*refs, strict=True)
-            longest = max(map(len, digits))
-            max_row = max(max_row, int(max(d for d in digits if len(d) == longest)))
-            widest = max(map(len, letters))
-            if widest:
-                max_column = max(max_column, max(_column_number(s) for s in letters if len(s) == widest))
-        formulas = formulas or bool(_FORMULA.search(block))
+        max_row, max_column = _extent(block, max_row, max_column, limits)
+        formulas = formulas or ((b"<f" in block or b":f" in block) and bool(_FORMULA.search(block)))
     check_extent(max(rows, max_row), max(max_column, 1 if cells else 0), limits)
     return formulas
 

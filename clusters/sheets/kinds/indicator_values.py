@@ -97,31 +97,28 @@ class IndicatorValueSheet(FactSheet):
     )
 
     def parse(self, row):
-        cluster_id = self.cluster_of(row)
-        indicator = row.get("indicator")
-        period = row.get("period")
-        scope = row.get("scope")
-        column_unit = row.get("unit")
-        quantity = row.get("value")
-        source = self.source_of(row)
-        fields = {"source": source}
-        for name, attribute in (("original_text", "original_text"), ("note", "note")):
-            if row.has(name):
-                fields[attribute] = row.get(name)
-        if row.has("period_basis"):
-            fields["period_is_report_year"] = bool(row.get("period_basis"))
+        cells = row.cells()
+        cluster_id = self.cluster_of(row, cells["cluster"])
+        fields = {"source": cells["source"]}  # None: the row names no source (FactSheet.compare)
+        has = self.mapping.__contains__
+        for name in ("original_text", "note"):  # a column the file leaves out leaves the field alone
+            if has(name):
+                fields[name] = cells[name]
+        if has("period_basis"):
+            fields["period_is_report_year"] = bool(cells["period_basis"])
         if row.errors:
             return None
-        indicator_id, unit = indicator
+        indicator_id, unit = cells["indicator"]
         if not self.unit_known(row, unit):
             return None
+        quantity = cells["value"]
         try:
-            fields["value"] = convert(quantity, unit, column_unit)
+            fields["value"] = convert(quantity, unit, cells["unit"])
         except ParseError as error:
             row.error("value", str(error))
             return None
         fields["qualifier"] = quantity.qualifier
-        return (cluster_id, indicator_id, period, scope), fields
+        return (cluster_id, indicator_id, cells["period"], cells["scope"]), fields
 
     def stored(self, keys, names):
         cluster_ids = {key[0] for key in keys}

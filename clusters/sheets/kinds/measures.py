@@ -92,19 +92,15 @@ class MeasureSheet(FactSheet):
     )
 
     def parse(self, row):
-        cluster_id = self.cluster_of(row)
-        category_id = row.get("category")
-        title = row.get("title")
-        issued_on = row.get("issued_on")
-        fields = {"category_id": category_id, "source": self.source_of(row)}
-        for name in TEXT_FIELDS:
+        cells = row.cells()
+        cluster_id = self.cluster_of(row, cells["cluster"])
+        fields = {"category_id": cells["category"], "source": cells["source"]}
+        for name in (*TEXT_FIELDS, "issued_on"):  # a column the file leaves out leaves the field alone
             if row.has(name):
-                fields[name] = row.get(name)
-        if row.has("issued_on"):
-            fields["issued_on"] = issued_on
+                fields[name] = cells[name]
         if row.errors:
             return None
-        return (cluster_id, title), fields
+        return (cluster_id, cells["title"]), fields
 
     def stored(self, keys, names):
         found = {}

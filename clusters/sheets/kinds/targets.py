@@ -69,16 +69,13 @@ class TargetSheet(FactSheet):
     )
 
     def parse(self, row):
-        cluster_id = self.cluster_of(row)
-        indicator = row.get("indicator")
-        column_unit = row.get("unit")
-        quantity = row.get("target_value")
-        target_year = row.get("target_year")
-        baseline = row.get("baseline_value")
-        baseline_year = row.get("baseline_year")
-        fields = {"source": self.source_of(row)}
+        cells = row.cells()
+        cluster_id = self.cluster_of(row, cells["cluster"])
+        indicator, column_unit, quantity = cells["indicator"], cells["unit"], cells["target_value"]
+        target_year, baseline, baseline_year = cells["target_year"], cells["baseline_value"], cells["baseline_year"]
+        fields = {"source": cells["source"]}
         if row.has("original_text"):
-            fields["original_text"] = row.get("original_text")
+            fields["original_text"] = cells["original_text"]
         if row.errors:
             return None
         indicator_id, unit = indicator
