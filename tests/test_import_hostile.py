@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 
 from clusters.models import Cluster, IndicatorValue, Measure
 from clusters.periods import validate_period
-from clusters.sheets.parsing import ParseError, parse_period, parse_quantity
+from clusters.sheets.dates import parse_period
+from clusters.sheets.parsing import ParseError, parse_quantity
 from clusters.sheets.services import run_import
 
 from .api_support import make_user, token_for

@@ -7,6 +7,7 @@ import pytest
 
 from clusters.choices import Qualifier, Tier
 from clusters.sheets.columns import Column
+from clusters.sheets.dates import parse_date, parse_period
 from clusters.sheets.parsing import (
     ParseError,
     Unit,
@@ -15,8 +16,6 @@ from clusters.sheets.parsing import (
     map_headers,
     normalize_header,
     parse_choice,
-    parse_date,
-    parse_period,
     parse_quantity,
     parse_unit,
     split_values,

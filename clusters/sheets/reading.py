@@ -15,8 +15,10 @@ import zipfile
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from .files import CellProblem, FileRejected, Limits, Table, encrypted, too_many
+from .inspection import open_zip
 from .parsing import lookup_key
-from .workbooks import CellProblem, FileRejected, Limits, Table, encrypted, open_zip, read_workbook, too_many
+from .workbooks import read_workbook
 
 __all__ = [
     "CFB_MAGIC",

@@ -2,8 +2,9 @@
 
 Every export streams: rows come from the database a chunk at a time (``Sheet.export_rows``) and leave as
 they are written, CSV and JSON through a generator, xlsx through openpyxl's write-only mode into a
-temporary file, so 100,000 indicator values take the memory of a few thousand. (tablib builds the whole
-workbook cell by cell in memory: TODO-MEASURE docs/performance.md.) Cells are data, not interface: choice
+temporary file, so 100,000 indicator values take the memory of a few thousand. (tablib, which builds the
+whole workbook cell by cell in memory, took 33 s and 168 MB for the 45,024 values of 5,000 demo clusters;
+write-only mode 22 s and 2 MB, both under tracemalloc: docs/performance.md.) Cells are data, not interface: choice
 labels stay Chinese in every UI language, so an export made in the English admin re-imports unchanged.
 """
 

@@ -23,7 +23,8 @@ from clusters.services import evaluations as service
 
 from ..base import EXPORT_CHUNK, Sheet
 from ..columns import Column, label_of, number_cell
-from ..parsing import ParseError, format_decimal, parse_choice, parse_date, parse_period, parse_quantity
+from ..dates import parse_date, parse_period
+from ..parsing import ParseError, format_decimal, parse_choice, parse_quantity
 from ..results import NEW, UNCHANGED, UPDATED
 from .common import CLUSTER
 

@@ -13,7 +13,8 @@ from clusters.models import IndicatorValue
 
 from ..base import FactSheet, chunks
 from ..columns import Column, number_cell
-from ..parsing import ParseError, convert, join_list, lookup_key, parse_period, parse_quantity
+from ..dates import parse_period
+from ..parsing import ParseError, convert, join_list, lookup_key, parse_quantity
 from .common import CLUSTER, INDICATOR, ORIGINAL, SOURCE, UNIT
 
 DATA_YEAR, REPORT_YEAR = "数据年份", "报道年份"

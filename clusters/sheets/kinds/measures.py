@@ -10,7 +10,7 @@ from clusters.models import Measure
 
 from ..base import FactSheet, chunks
 from ..columns import Column
-from ..parsing import parse_date
+from ..dates import parse_date
 from .common import CLUSTER, SOURCE
 
 TEXT_FIELDS = ("description", "issuing_body", "document_title")
