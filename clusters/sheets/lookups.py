@@ -15,7 +15,6 @@ from clusters.models import (
     Batch,
     City,
     Cluster,
-    Enterprise,
     EvaluationScheme,
     Field,
     Indicator,
@@ -24,7 +23,6 @@ from clusters.models import (
     SchemeDimension,
     Source,
 )
-from clusters.models import PromotionOrganization as Organization
 
 from .parsing import ParseError, clean_text, join_list, lookup_key, parse_unit
 
@@ -298,18 +296,3 @@ class Lookups:
         by_code = {source.code: source for source in created}
         for item in pending:
             item.pk = by_code[item.code].pk
-
-    def _load_enterprises(self):
-        self.enterprises = {lookup_key(name): pk for pk, name in Enterprise.objects.values_list("pk", "name")}
-
-    def enterprise(self, name):
-        """Existing enterprise id, or None when it is to be created."""
-        self._ensure("enterprises")
-        return self.enterprises.get(lookup_key(name))
-
-    def _load_organizations(self):
-        self.organizations = {lookup_key(name): pk for pk, name in Organization.objects.values_list("pk", "name")}
-
-    def organization(self, name):
-        self._ensure("organizations")
-        return self.organizations.get(lookup_key(name))
