@@ -145,11 +145,21 @@ def floor(data):
     return len(params)
 
 
+def _peak_rss():
+    """This process's peak resident memory in MB. VmHWM belongs to the process image, whereas getrusage's
+    maxrss survives exec and so starts at the size of the parent that forked the child."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child(function, args, queue):
     start = time.perf_counter()
     count = function(*args)
     seconds = time.perf_counter() - start
-    queue.put((count, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    queue.put((count, seconds, _peak_rss()))
 
 
 def forked(label, function, *args):
