@@ -10,13 +10,16 @@ user, reason, one date). Like ``bulk_create``, no ``save()`` runs and no signal 
 cache version.
 """
 
+import itertools
+from decimal import Decimal
 from operator import attrgetter, itemgetter
 
 from django.db import connections, router
-from django.db.models import CharField, DateField, TextField
+from django.db.models import CharField, DateField, DecimalField, TextField
 from django.utils import timezone
 
 BATCH_SIZE = 500
+SLICE = 10_000  # rows prepared, inserted and given history at a time
 MAX_PARAMETERS = 32_000  # per statement: SQLite allows 32,766, PostgreSQL 65,535
 REASON_LENGTH = 100  # simple-history's history_change_reason
 HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
@@ -58,21 +61,38 @@ def insert_with_history(model, rows, *, user=None, reason="", batch_size=BATCH_S
     connection = connections[router.db_for_write(model)]
     now = timezone.now()
     fields = [field for field in meta.concrete_fields if not field.primary_key]
-    stamped = {f.attname for f in fields if isinstance(f, DateField) and (f.auto_now or f.auto_now_add)}
-    values = [
-        tuple(
-            now if field.attname in stamped else row[field.attname] if field.attname in row else field.get_default()
-            for field in fields
-        )
-        for row in rows
-    ]
-    prepared = _converted(values, fields, connection)
     columns = [field.column for field in fields]
-    pks = _insert(connection, meta.db_table, columns, prepared, batch_size, key=meta.pk.column)
     names = [meta.pk.attname, *(field.attname for field in fields)]
-    rows = [(pk, *row) for pk, row in zip(pks, prepared, strict=True)]
-    _insert_history(model, names, rows, "+", user, reason, now, connection)
+    filled, pks = _filled(rows, fields, now), []
+    # A slice at a time, records then their history: 100,000 rows never exist three times over in memory.
+    while values := [tuple(row) for row in itertools.islice(filled, SLICE)]:
+        prepared = _converted(values, fields, connection)
+        keys = _insert(connection, meta.db_table, columns, prepared, batch_size, key=meta.pk.column)
+        history = [(pk, *row) for pk, row in zip(keys, prepared, strict=True)]
+        _insert_history(model, names, history, "+", user, reason, now, connection)
+        pks.extend(keys)
     return pks
+
+
+def _filled(rows, fields, now):
+    """Each row's values for ``fields`` in order: its own, else the field's default; timestamps ``now``.
+
+    Defaults are read once per column (a callable default once per row), not once per cell.
+    """
+    spec = []
+    for field in fields:
+        if isinstance(field, DateField) and (field.auto_now or field.auto_now_add):
+            spec.append((field.attname, None, now))
+        elif field.has_default() and callable(field.default):
+            spec.append((field.attname, field.get_default, None))
+        else:
+            spec.append((field.attname, None, field.get_default()))
+    stamped = {name for name, _call, value in spec if value is now}
+    for row in rows:
+        yield [
+            now if name in stamped else row[name] if name in row else (call() if call else default)
+            for name, call, default in spec
+        ]
 
 
 def create_with_history(model, objs, *, user=None, reason=""):
@@ -201,6 +221,14 @@ def _converter(field, connection):
         return _text  # TextChoices members become their plain value
     if field.get_internal_type() in AS_IS:
         return None
+    if isinstance(field, DecimalField):  # both drivers take a finite Decimal as it is
+
+        def decimal(value):
+            if value.__class__ is Decimal and value.is_finite():
+                return value
+            return field.get_db_prep_save(value, connection)
+
+        return decimal
     last = []
 
     def prepare(value):

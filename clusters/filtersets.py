@@ -23,7 +23,7 @@ from clusters.models import (
     Province,
     Target,
 )
-from clusters.models.indicators import period_validator
+from clusters.periods import validate_period
 from clusters.selectors import clusters_visible_to
 
 
@@ -181,9 +181,7 @@ class YearFilter(django_filters.NumberFilter):
 
 
 def _period_filter(lookup, label):
-    return django_filters.CharFilter(
-        field_name="period", lookup_expr=lookup, validators=[period_validator], label=label
-    )
+    return django_filters.CharFilter(field_name="period", lookup_expr=lookup, validators=[validate_period], label=label)
 
 
 class MeasureFilterSet(ClusterScopedFilterSet):

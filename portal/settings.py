@@ -255,8 +255,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 EVALUATION_SEPARATION_OF_DUTIES = env_bool("DJANGO_EVALUATION_SEPARATION_OF_DUTIES", True)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
-# Spreadsheet imports (clusters/imports): largest accepted upload, in bytes (default 20 MB).
-IMPORT_MAX_UPLOAD_SIZE = int(os.environ.get("IMPORT_MAX_UPLOAD_SIZE", 20 * 1024 * 1024))
+# Spreadsheet imports (clusters/sheets): what a file may hold before it is refused, unread, with a message that
+# says which limit it passed (README, "Spreadsheet limits"). Each bound keeps a hostile or careless file to a
+# few seconds and a few hundred MB, through the command or the admin.
+IMPORT_MAX_UPLOAD_SIZE = int(os.environ.get("IMPORT_MAX_UPLOAD_SIZE", 20 * 1024 * 1024))  # bytes of the file
+IMPORT_MAX_UNCOMPRESSED_SIZE = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_SIZE", 200 * 1024 * 1024))  # xlsx/ods parts
+IMPORT_MAX_SHARED_STRINGS = int(os.environ.get("IMPORT_MAX_SHARED_STRINGS", 1_000_000))  # distinct texts of an xlsx
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 200_000))  # rows of the sheet read
+IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", 4_000_000))  # rows × columns the sheet spans
+IMPORT_MAX_ERRORS = int(os.environ.get("IMPORT_MAX_ERRORS", 500))  # errors listed; the rest are counted
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 LOGGING = {

@@ -34,6 +34,63 @@ def xlsx_bytes(rows, title="Sheet1", extra_sheets=(), merge=None, setup=None):
     return buffer.getvalue()
 
 
+def xls_bytes(rows, title="Sheet1"):
+    """An Excel 97-2003 workbook (BIFF8), as offices still send them."""
+    import xlwt
+
+    workbook = xlwt.Workbook(encoding="utf-8")
+    sheet = workbook.add_sheet(title)
+    dates = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, dt.date):
+                sheet.write(r, c, value, dates)
+            elif value is not None:
+                sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def ods_bytes(rows, title="Sheet1", body=None):
+    """An OpenDocument spreadsheet; ``body`` replaces the generated table rows (for hostile files)."""
+    import zipfile
+    from xml.sax.saxutils import escape, quoteattr
+
+    def cell(value):
+        if value is None or value == "":
+            return "<table:table-cell/>"
+        if isinstance(value, dt.date):
+            return f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}"/>'
+        if isinstance(value, int | float):
+            return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+
+    if body is None:
+        body = "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f"<office:body><office:spreadsheet><table:table table:name={quoteattr(title)}>{body}"
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content)
+        archive.writestr("META-INF/manifest.xml", manifest)
+    return buffer.getvalue()
+
+
 def csv_bytes(rows, encoding="utf-8", bom=False):
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
@@ -59,14 +116,19 @@ def counts():
     return result
 
 
+def body(response):
+    """A response's bytes, streamed or not (downloads stream)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def last_record():
     return ImportRecord.objects.order_by("-id").first()
 
 
 def collide_during_write(monkeypatch):
     """Make another clerk save the first row of ``value_rows()`` after the import's check, before its write."""
-    from clusters.imports.lookups import Lookups
     from clusters.models import Indicator
+    from clusters.sheets.lookups import Lookups
 
     create_sources = Lookups.create_pending_sources
 

@@ -8,8 +8,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from clusters.bulk import create_with_history, insert_with_history, update_with_history
 from clusters.choices import Qualifier
-from clusters.imports.services import run_import
 from clusters.models import Cluster, Indicator, IndicatorValue, Province, Source
+from clusters.sheets.services import run_import
 
 from .import_helpers import xlsx_bytes
 

@@ -8,11 +8,12 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from clusters.choices import EvaluationState
-from clusters.imports.services import run_import
 from clusters.models import Cluster, EvaluationRecord
 from clusters.services import evaluations as service
+from clusters.sheets.services import run_import
 
 from .evaluation_helpers import colleague, make_scheme
+from .import_helpers import body
 
 pytestmark = pytest.mark.django_db
 
@@ -176,7 +177,7 @@ def test_export_reimports_unchanged_and_template_has_dimension_columns(scheme, c
     client.force_login(admin_user)
     export = client.get(reverse("admin:clusters_evaluationrecord_sheet_export"), {"_format": "xlsx"})
     assert export.status_code == 200
-    again = run_import("evaluations", export.content, file_name="export.xlsx")
+    again = run_import("evaluations", body(export), file_name="export.xlsx")
     assert again.ok, [str(e) for e in again.errors]
     assert again.unchanged == 2 and again.new == again.updated == 0
     template = client.get(reverse("admin:clusters_evaluationrecord_sheet_template"))
@@ -197,3 +198,67 @@ def test_import_respects_the_users_scope(scheme, clusters, django_user_model):
     assert not result.ok and [e.row for e in result.errors] == [3]
     assert "职责范围" in str(result.errors[0])
     assert not EvaluationRecord.objects.exists()
+
+
+def _collide(monkeypatch, act):
+    """Run ``act()`` inside the evaluations sheet's write, after its compare found nothing stored."""
+    from clusters.sheets.kinds.evaluations import EvaluationSheet
+
+    write = EvaluationSheet.write
+
+    def colliding(self):
+        act()
+        write(self)
+
+    monkeypatch.setattr(EvaluationSheet, "write", colliding)
+
+
+def test_a_record_created_between_check_and_write_is_a_collision_not_a_duplicate(scheme, clusters, monkeypatch):
+    """The one-record-per-(cluster, scheme, period, revision) constraint fails the later write."""
+    monkeypatch.setattr("clusters.sheets.services.logger.warning", lambda *args, **kwargs: None)
+    done = []
+
+    def other_clerk():
+        if not done:  # once: the nested import's own write passes through here too
+            done.append(None)
+            done[0] = run_import("evaluations", good_file(clusters))
+
+    _collide(monkeypatch, other_clerk)
+    result = run_import("evaluations", good_file(clusters))
+    assert done[0].ok and done[0].new == 2  # the other clerk's import, inside ours
+    assert [str(e) for e in result.errors] == ["导入期间，有人修改了同样的记录，没有写入任何数据。请重新导入。"]
+    assert result.new == 0 and not result.committed
+    assert not EvaluationRecord.objects.exists()  # ours rolled back, and took the nested one with it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_one_file_at_once_create_each_record_once(shipped_data, monkeypatch):
+    """Two processes, one file (PostgreSQL: two connections): one imports, the other is told to import again."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs a database with concurrent transactions")
+    make_scheme(code="import-scheme", name="导入方案", weights=[0.3, 0.2, 0.2, 0.2, 0.1], maxima=[30, 20, 20, 20, 10])
+    data = good_file(list(Cluster.objects.real().order_by("name")[:2]))
+    barrier = threading.Barrier(2, timeout=30)
+    _collide(monkeypatch, barrier.wait)  # both have compared and found nothing before either writes
+    results = []
+
+    def clerk():
+        try:
+            results.append(run_import("evaluations", data, file_name="评估.csv"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=clerk) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(r.new for r in results) == [0, 2]
+    loser = next(r for r in results if not r.ok)
+    assert [str(e) for e in loser.errors] == ["导入期间，有人修改了同样的记录，没有写入任何数据。请重新导入。"]
+    assert EvaluationRecord.objects.count() == 2
+    assert EvaluationRecord.objects.values("cluster", "scheme", "period").distinct().count() == 2

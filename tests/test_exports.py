@@ -11,6 +11,8 @@ from clusters.exports import HEADERS, neutralise
 from clusters.models import Cluster, Enterprise, LeadEnterprise, PromotionOrganization
 from tests import page_data
 
+from .import_helpers import body as read
+
 pytestmark = pytest.mark.django_db
 
 CSV = reverse("clusters:export_csv")
@@ -20,6 +22,7 @@ XLSX = reverse("clusters:export_xlsx")
 IMPORT_HEADERS = [
     "集群名称",
     "简称",
+    "英文名称",
     "领域",
     "层级",
     "批次",
@@ -34,13 +37,13 @@ IMPORT_HEADERS = [
 
 
 def read_csv(response):
-    body = response.content
+    body = read(response)
     assert body.startswith(b"\xef\xbb\xbf"), "Excel needs the UTF-8 BOM"
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
 def read_xlsx(response):
-    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    sheet = load_workbook(io.BytesIO(read(response)), read_only=True).active
     return [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
 
 
@@ -139,7 +142,7 @@ def test_formula_cells_are_neutralised_in_both_formats(client):
     assert csv_row["链主企业"].startswith("'@SUM(1+1)公司")
     assert csv_row["演示数据"] == "是"
 
-    workbook = load_workbook(io.BytesIO(client.get(XLSX, {"q": "HYPERLINK"}).content))
+    workbook = load_workbook(io.BytesIO(read(client.get(XLSX, {"q": "HYPERLINK"}))))
     cells = dict(zip(HEADERS, workbook.active[2], strict=True))
     assert cells["集群名称"].value == '\'=HYPERLINK("http://evil")集群'
     assert cells["集群名称"].data_type == "s"  # text, not a formula

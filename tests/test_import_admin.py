@@ -9,7 +9,16 @@ from openpyxl import load_workbook
 
 from clusters.models import ImportRecord, IndicatorValue, Measure
 
-from .import_helpers import SHENZHEN, VALUE_HEADER, collide_during_write, counts, csv_bytes, value_rows, xlsx_bytes
+from .import_helpers import (
+    SHENZHEN,
+    VALUE_HEADER,
+    body,
+    collide_during_write,
+    counts,
+    csv_bytes,
+    value_rows,
+    xlsx_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +113,8 @@ def test_bad_file_lists_every_error_and_writes_nothing(admin_client):
     ("data", "message"),
     [
         (b"", "文件是空的"),
-        (b"%PDF-1.4 binary \x00\x01\x02", "不是 Excel 工作簿"),
+        (b"%PDF-1.4 binary \x00\x01\x02", "这是 PDF 文件"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10", "不是 Excel 工作簿"),
         (b"PK\x03\x04 broken zip", "已损坏"),
         (csv_bytes([VALUE_HEADER]), "只有表头"),
         (csv_bytes([["名称", "值"], ["a", "1"]]), "缺少必填列“集群名称”"),
@@ -132,7 +142,7 @@ def test_export_downloads(admin_client, kind, model, file_format):
 
 @pytest.mark.parametrize(("kind", "model"), KINDS)
 def test_export_then_import_changes_nothing(admin_client, kind, model):
-    exported = admin_client.get(url(model, "sheet_export"), {"_format": "xlsx"}).content
+    exported = body(admin_client.get(url(model, "sheet_export"), {"_format": "xlsx"}))
     response = upload(admin_client, model, exported, "export.xlsx")
     result = response.context["result"]
     assert result.ok, [str(e) for e in result.errors]
@@ -141,7 +151,7 @@ def test_export_then_import_changes_nothing(admin_client, kind, model):
 
 def test_export_follows_the_list_filters(admin_client):
     response = admin_client.get(url("measure", "sheet_export"), {"_format": "csv", "q": "不会出现的标题"})
-    assert response.content.decode("utf-8-sig").strip().count("\n") == 0  # header only
+    assert body(response).decode("utf-8-sig").strip().count("\n") == 0  # header only
 
 
 @pytest.mark.parametrize(("kind", "model"), KINDS)
@@ -170,3 +180,21 @@ def test_import_log_is_read_only_in_admin(admin_client):
     page = admin_client.get(reverse("admin:clusters_importrecord_changelist")).content.decode()
     assert "log.xlsx" in page
     assert admin_client.get(reverse("admin:clusters_importrecord_add")).status_code == 403
+
+
+def test_a_confirm_that_crashes_still_removes_the_upload(admin_client, monkeypatch, settings, tmp_path):
+    settings.IMPORT_TEMP_DIR = tmp_path
+    response = upload(admin_client, "indicatorvalue", xlsx_bytes(value_rows()), "报送.xlsx")
+    token = response.context["token"]
+    assert (tmp_path / f"{token}.upload").exists()
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("clusters.sheets.admin.run_import", crash)
+    admin_client.raise_request_exception = False
+    response = admin_client.post(url("indicatorvalue", "sheet_confirm"), {"token": token})
+    assert response.status_code == 500
+    assert list(tmp_path.iterdir()) == []  # the upload is gone
+    again = admin_client.post(url("indicatorvalue", "sheet_confirm"), {"token": token})
+    assert again.status_code == 302  # and the token is spent: "预览已过期，请重新上传文件。"

@@ -9,10 +9,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from clusters.choices import Qualifier
-from clusters.imports.exports import export_file, template_file
-from clusters.imports.reading import CFB_MAGIC, ENCRYPTED_MARKER
-from clusters.imports.services import run_import
 from clusters.models import Cluster, IndicatorValue, Measure, Source, Target
+from clusters.sheets.reading import CFB_MAGIC, ENCRYPTED_MARKER
+from clusters.sheets.services import run_import
+from clusters.sheets.writers import export_bytes, template_file
 
 from .import_helpers import (
     SHENZHEN,
@@ -22,7 +22,9 @@ from .import_helpers import (
     counts,
     csv_bytes,
     last_record,
+    ods_bytes,
     value_rows,
+    xls_bytes,
     xlsx_bytes,
 )
 
@@ -51,6 +53,8 @@ def fails(tmp_path, kind, data, name="sheet.xlsx"):
 FORMATS = {
     "xlsx": lambda rows: xlsx_bytes(rows),
     "xlsx-named-sheet": lambda rows: xlsx_bytes([["说明"]], title="封面", extra_sheets=[("指标值", rows)]),
+    "xls": lambda rows: xls_bytes(rows),
+    "ods": lambda rows: ods_bytes(rows, title="指标值"),
     "csv-utf8": lambda rows: csv_bytes(rows),
     "csv-utf8-bom": lambda rows: csv_bytes(rows, bom=True),
     "csv-gbk": lambda rows: csv_bytes(rows, "gbk"),
@@ -144,7 +148,7 @@ BAD_FILES = {
     "html disguised as xls": (b"<html><table><tr><td>1</td></tr></table></html>", "网页"),
     "corrupt xlsx": (xlsx_bytes(value_rows())[:300], "已损坏"),
     "password-protected xlsx": (_encrypted(), "设置了打开密码"),
-    "legacy xls": (CFB_MAGIC + b"\x00" * 200, ".xls"),
+    "damaged xls": (CFB_MAGIC + b"\x00" * 200, "xls 文件已损坏"),
     "empty sheet": (xlsx_bytes([]), "是空的"),
     "header only": (xlsx_bytes([VALUE_HEADER]), "只有表头"),
     "wrong headers": (xlsx_bytes([["名称", "年份", "金额"], ["a", "2020", "1"]]), "缺少必填列“集群名称”"),
@@ -272,9 +276,9 @@ def test_measures_and_targets(tmp_path):
 @pytest.mark.parametrize("kind", ["clusters", "measures", "targets", "indicator-values"])
 @pytest.mark.parametrize("file_format", ["xlsx", "csv"])
 def test_round_trip_export_import_changes_nothing(kind, file_format):
-    data, _type, name = export_file(kind, file_format=file_format)
+    data = export_bytes(kind, file_format=file_format)
     before = counts()
-    result = run_import(kind, data, name)
+    result = run_import(kind, data, f"export.{file_format}")
     assert result.ok, [str(e) for e in result.errors]
     assert result.new == result.updated == 0 and result.unchanged > 0
     assert counts() == before

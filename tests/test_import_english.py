@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from clusters.choices import Tier
-from clusters.imports.exports import template_file
-from clusters.imports.parsing import ParseError, parse_choice
+from clusters.sheets.parsing import ParseError, parse_choice
+from clusters.sheets.writers import template_file
 
 from .import_helpers import SHENZHEN, VALUE_HEADER, counts, csv_bytes
 
@@ -155,7 +155,7 @@ def test_template_explains_columns_in_english_but_keeps_chinese_headers(db):
     workbook = load_workbook(io.BytesIO(content))
     data, notes = workbook.worksheets
     assert data.cell(1, 1).value == "集群名称"  # the headers are the sheet's, in every language
-    assert data.cell(2, 4).value in ("国家级", "省级", "市级")  # the example row is data, not translated
+    assert data.cell(2, 5).value in ("国家级", "省级", "市级")  # the example row is data, not translated
     assert [cell.value for cell in notes[1]] == ["Column", "English field name", "Required", "Notes"]
     assert notes.cell(2, 4).value == "The official full name; a cluster is created or updated by its full name"
 
@@ -186,7 +186,7 @@ def po_entries(path):
 
 
 IMPORT_SOURCES = (
-    "clusters/imports/",
+    "clusters/sheets/",
     "clusters/management/commands/import_sheet.py",
     "templates/admin/clusters/import/",
 )

@@ -6,7 +6,9 @@ from decimal import Decimal
 import pytest
 
 from clusters.choices import Qualifier, Tier
-from clusters.imports.parsing import (
+from clusters.sheets.columns import Column
+from clusters.sheets.dates import parse_date, parse_period
+from clusters.sheets.parsing import (
     ParseError,
     Unit,
     convert,
@@ -14,13 +16,10 @@ from clusters.imports.parsing import (
     map_headers,
     normalize_header,
     parse_choice,
-    parse_date,
-    parse_period,
     parse_quantity,
     parse_unit,
     split_values,
 )
-from clusters.imports.results import Column
 
 YI = Unit(Decimal("100000000"), "元")
 PERCENT = Unit(Decimal(1), "%")
@@ -185,7 +184,7 @@ def test_header_normalisation(cell, expected):
 
 
 def test_headers_map_chinese_and_english_and_report_unknown_and_duplicates():
-    columns = [Column("cluster", "集群名称", True, ("集群",)), Column("value", "数值")]
+    columns = [Column("cluster", "集群名称", required=True, aliases=("集群",)), Column("value", "数值")]
     mapping, unknown, duplicates = map_headers(["cluster", None, "数值", "备注", "集群"], columns)
     assert mapping == {"cluster": 0, "value": 2}
     assert unknown == [(3, "备注")]

@@ -97,7 +97,7 @@ def test_bulk_imports_and_demo_data_invalidate_cached_responses(
     client, public_cache, django_capture_on_commit_callbacks
 ):
     from clusters import demo
-    from clusters.imports.services import run_import
+    from clusters.sheets.services import run_import
 
     from .import_helpers import csv_bytes, value_rows
 

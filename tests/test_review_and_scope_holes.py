@@ -12,7 +12,6 @@ from rest_framework.test import APIClient
 
 from clusters import scoping
 from clusters.choices import EvaluationState
-from clusters.imports.services import run_import
 from clusters.models import (
     Cluster,
     EvaluationRecord,
@@ -23,6 +22,7 @@ from clusters.models import (
     StaffScope,
 )
 from clusters.services import evaluations as workflow
+from clusters.sheets.services import run_import
 
 from .evaluation_helpers import make_record, make_scheme, make_user
 from .import_helpers import csv_bytes

@@ -27,9 +27,6 @@ from clusters import scoping
 from clusters.api.urls import router
 from clusters.api.views import ReadWriteViewSet
 from clusters.choices import EvaluationState, EvaluationType
-from clusters.imports.exports import export_file
-from clusters.imports.handlers import KINDS
-from clusters.imports.services import run_import
 from clusters.models import (
     Characteristic,
     Cluster,
@@ -47,6 +44,9 @@ from clusters.models import (
     Target,
 )
 from clusters.services import evaluations as workflow
+from clusters.sheets.registry import KINDS
+from clusters.sheets.services import run_import
+from clusters.sheets.writers import export_bytes
 
 from .evaluation_helpers import make_scheme
 
@@ -544,7 +544,7 @@ def test_imports(users, role, slug, kind):
     model = KIND_MODELS[kind]
     user = fresh(users[role])
     record = record_for(model, slug)
-    exported, _type, _name = export_file(kind, model.objects.filter(pk=record.pk), "csv")
+    exported = export_bytes(kind, model.objects.filter(pk=record.pk), "csv")
     field = SPECS[model].text
     model.objects.filter(pk=record.pk).update(**{field: "导入前被改动"})
     before = snapshot(model)

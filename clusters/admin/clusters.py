@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.db.models import Count, Prefetch
 from django.utils.html import format_html_join
 
-from clusters.imports.admin import SheetImportExportMixin
 from clusters.models import (
     Batch,
     Characteristic,
@@ -17,6 +16,7 @@ from clusters.models import (
     Target,
 )
 from clusters.selectors import cities_with_province
+from clusters.sheets.admin import SheetImportExportMixin
 
 from .base import HistoryAdmin
 from .inlines import BoundedInline, BoundedStackedInline

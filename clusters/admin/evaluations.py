@@ -16,9 +16,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 
 from clusters.choices import EvaluationState
-from clusters.imports.admin import SheetImportExportMixin
 from clusters.models import DimensionScore, EvaluationRecord, EvaluationScheme, EvaluationTransition, SchemeDimension
 from clusters.services import evaluations as service
+from clusters.sheets.admin import SheetImportExportMixin
 
 from .base import HistoryAdmin, ReadOnlyAdminMixin
 from .scoping import ScopedAdminMixin, ScopedInlineMixin

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.db.models import Prefetch
 from django.utils.html import format_html
 
-from clusters.imports.admin import SheetImportExportMixin
 from clusters.models import Indicator, IndicatorValue, Measure, MeasureCategory, MeasureTopic, Target
 from clusters.progress import latest_by_indicator, target_progress
+from clusters.sheets.admin import SheetImportExportMixin
 
 from .base import HistoryAdmin
 from .scoping import ScopedAdminMixin

@@ -5,9 +5,9 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from clusters.choices import Conclusion, EvaluationState, EvaluationType, Grade
+from clusters.periods import validate_period
 
 from .base import NaturalKeyModel, NaturalKeyQuerySet, TimeStampedModel
-from .indicators import period_validator
 
 # Content (scores, narrative, conclusion …) can change only in these states; the rest belong to the workflow.
 EDITABLE_STATES = (EvaluationState.DRAFT, EvaluationState.RETURNED)
@@ -153,7 +153,7 @@ class EvaluationRecord(TimeStampedModel):
         blank=True,
         related_name="records",
     )
-    period = models.CharField("评估期", max_length=7, validators=[period_validator])
+    period = models.CharField("评估期", max_length=7, validators=[validate_period])
     evaluation_type = models.CharField("评估类型", max_length=30, choices=EvaluationType.choices)
     evaluating_body = models.CharField("评估机构", max_length=200)
     evaluated_on = models.DateField("评估日期", null=True, blank=True)

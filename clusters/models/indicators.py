@@ -1,15 +1,13 @@
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from clusters.choices import IndicatorKind, Qualifier
+from clusters.periods import MAX_YEAR, MIN_YEAR, validate_period
 
 from .base import NaturalKeyModel, TimeStampedModel
 
-period_validator = RegexValidator(
-    r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?$", "期间写作 2020、2020-06、2020-Q2 或 2020-H1。"
-)
-year_validators = [MinValueValidator(1949), MaxValueValidator(2100)]
+year_validators = [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
 
 
 class Indicator(NaturalKeyModel):
@@ -48,7 +46,7 @@ class IndicatorValue(NaturalKeyModel, TimeStampedModel):
         "clusters.Cluster", verbose_name="集群", on_delete=models.CASCADE, related_name="indicator_values"
     )
     indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="values")
-    period = models.CharField("期间", max_length=7, validators=[period_validator])
+    period = models.CharField("期间", max_length=7, validators=[validate_period])
     # Part of the figure's identity: one sentence may give a cluster several shares of one year, each for
     # another product (南京：高压继电保护设备 80%，省级电网调度自动化系统 超90%).
     scope = models.CharField(

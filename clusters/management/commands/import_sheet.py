@@ -8,21 +8,23 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from clusters.imports.handlers import KINDS
-from clusters.imports.services import run_import
+from clusters.sheets.registry import KINDS
+from clusters.sheets.services import run_import
 
 
 class Command(BaseCommand):
-    help = gettext_noop("导入表格（xlsx 或 csv）。任何一行有错就什么都不写入，并列出每一处错误。")
+    help = gettext_noop("导入表格（xlsx、xls、ods 或 csv）。任何一行有错就什么都不写入，并列出每一处错误。")
 
     def add_arguments(self, parser):
         # argparse needs real strings, so the help is translated here, when the parser is built.
         parser.description = _(self.help)
         parser.add_argument("kind", choices=KINDS, help=_("表格类型"))
-        parser.add_argument("file", help=_("xlsx 或 csv 文件路径"))
+        parser.add_argument("file", help=_("xlsx、xls、ods 或 csv 文件路径"))
         parser.add_argument("--dry-run", action="store_true", help=_("只检查并报告，不写入"))
         parser.add_argument("--user", help=_("记为操作人的用户名（写入历史记录与导入记录）"))
-        parser.add_argument("--publisher", default="", help=_("新建出处时的发布者，例如报送单位名称"))
+        parser.add_argument(
+            "--publisher", default="", help=_("报送单位：没有填写来源的行引用它的报送数据；留空为“地方报送”")
+        )
         parser.add_argument("--language", help=_("消息语言：zh-hans 或 en；默认为当前语言（LANGUAGE_CODE）"))
 
     def handle(self, kind, file, dry_run=False, user=None, publisher="", language=None, **options):
@@ -48,11 +50,13 @@ class Command(BaseCommand):
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))
+            if result.errors_cut:
+                self.stderr.write(translation.gettext("……另有 %(count)s 处错误未列出。") % {"count": result.errors_cut})
             if not result.error_rows:  # the file itself was refused (not a spreadsheet, empty, …)
                 raise CommandError(translation.gettext("文件无法导入，没有写入任何数据。"))
             raise CommandError(
                 translation.gettext("%(count)s 处错误（涉及 %(rows)s 行），没有写入任何数据。")
-                % {"count": len(result.errors), "rows": result.error_rows}
+                % {"count": result.error_count, "rows": result.error_rows}
             )
         for title in result.created_sources:
             self.stdout.write(translation.gettext("新建出处：%(title)s") % {"title": title})

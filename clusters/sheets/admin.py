@@ -20,22 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clusters.admin.base import ReadOnlyAdminMixin
-from clusters.models import Cluster, EvaluationRecord, ImportRecord, IndicatorValue, Measure, Target
+from clusters.models import ImportRecord
 
-from .exports import FORMATS, export_file, template_file
-from .handlers import get_handler
+from . import registry
 from .reading import max_upload_size
-from .results import NEW, STATUS_LABELS, UNCHANGED, UPDATED
+from .results import NEW, PREVIEW_ROWS, STATUS_LABELS, UNCHANGED, UPDATED
 from .services import run_import
+from .writers import FORMATS, export_response, template_file
 
-KIND_BY_MODEL = {
-    Cluster: "clusters",
-    Measure: "measures",
-    Target: "targets",
-    IndicatorValue: "indicator-values",
-    EvaluationRecord: "evaluations",
-}
-PREVIEW_ROWS = 500  # rows of each status listed in the preview; the counts are always complete
 SESSION_KEY = "sheet_imports"
 UPLOAD_TTL = 24 * 3600
 
@@ -60,13 +52,16 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         allow_empty_file=True,  # the reader says "文件是空的" in its own words
         label=gettext_lazy("文件"),
-        help_text=gettext_lazy("xlsx 或 csv（UTF-8 或 GBK/GB18030），第一行为表头"),
+        help_text=gettext_lazy("xlsx、xls、ods 或 csv（UTF-8 或 GBK/GB18030），第一行为表头"),
     )
     publisher = forms.CharField(
         label=gettext_lazy("报送单位"),
         required=False,
         max_length=200,
-        help_text=gettext_lazy("表格中的来源在库中不存在时，新建的出处以此为发布者；留空则为当前用户"),
+        help_text=gettext_lazy(
+            "报送这份表格的单位，例如“深圳市工业和信息化局”。没有填写来源的新增或修改的行引用“报送单位报送数据（日期）”，"
+            "库中没有的来源也以它为发布者；留空则为“地方报送”。公众页面显示它，不显示用户名或文件名。"
+        ),
     )
 
     def clean_file(self):
@@ -88,7 +83,7 @@ class SheetImportExportMixin:
 
     @property
     def sheet_kind(self):
-        return KIND_BY_MODEL[self.model]
+        return registry.for_model(self.model).kind
 
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name
@@ -113,13 +108,13 @@ class SheetImportExportMixin:
         return reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_changelist")
 
     def _context(self, request, **extra):
-        handler = get_handler(self.sheet_kind)
+        sheet = registry.get(self.sheet_kind)
         return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("导入%(name)s") % {"name": self.model._meta.verbose_name_plural},
             "kind": self.sheet_kind,
-            "columns": handler.columns,
+            "columns": sheet.export_columns(),
             "changelist_url": self._changelist_url(),
             "max_size_mb": f"{max_upload_size() / 1024 / 1024:.0f}",
             "preview_rows": PREVIEW_ROWS,
@@ -131,7 +126,7 @@ class SheetImportExportMixin:
         for status in (NEW, UPDATED, UNCHANGED):
             rows = [o for o in result.outcomes if o.status == status]
             groups.append(
-                {"status": status, "label": STATUS_LABELS[status], "count": len(rows), "rows": rows[:PREVIEW_ROWS]}
+                {"status": status, "label": STATUS_LABELS[status], "count": result.counts[status], "rows": rows}
             )
         return {"result": result, "groups": groups, "has_changes": bool(result.new or result.updated)}
 
@@ -171,19 +166,20 @@ class SheetImportExportMixin:
         if not token.isalnum() or entry is None or entry["kind"] != self.sheet_kind or not stored.exists():
             messages.error(request, _("预览已过期，请重新上传文件。"))
             return HttpResponseRedirect(request.path.replace("confirm/", ""))
-        data = stored.read_bytes()
-        result = run_import(
-            self.sheet_kind,
-            data,
-            entry["name"],
-            user=request.user,
-            dry_run=False,
-            publisher=entry["publisher"],
-            via="admin",
-        )
-        stored.unlink(missing_ok=True)
-        uploads.pop(token, None)
-        request.session[SESSION_KEY] = uploads
+        try:
+            result = run_import(
+                self.sheet_kind,
+                stored.read_bytes(),
+                entry["name"],
+                user=request.user,
+                dry_run=False,
+                publisher=entry["publisher"],
+                via="admin",
+            )
+        finally:  # whatever happens, the upload is used once and never left behind
+            stored.unlink(missing_ok=True)
+            uploads.pop(token, None)
+            request.session[SESSION_KEY] = uploads
         if not result.ok:  # the data changed between preview and confirm
             context = {"form": ImportForm(), **self._preview_context(result)}
             return TemplateResponse(request, self.import_template, self._context(request, **context))
@@ -200,10 +196,7 @@ class SheetImportExportMixin:
         if file_format not in FORMATS:
             file_format = "xlsx"
         changelist = self.get_changelist_instance(request)  # the list's filters and search apply
-        content, content_type, name = export_file(self.sheet_kind, changelist.queryset, file_format)
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return export_response(self.sheet_kind, changelist.queryset, file_format)
 
     def sheet_template_view(self, request):
         if not self.has_view_permission(request):

@@ -1,11 +1,14 @@
-"""Pure functions that turn a clerk's cell into a value, or raise ``ParseError`` with a plain reason.
+r"""Pure functions that turn a clerk's cell into a value, or raise ``ParseError`` with a plain reason.
 
-No database, no Django models: every function takes text (or what openpyxl hands over) and returns a
-Python value, so the table-driven tests in ``tests/test_import_parsing.py`` call them directly.
+No database, no Django models: every function takes text (or what the spreadsheet reader hands over:
+str, int, float, bool, date, datetime, time) and returns a Python value, so the table-driven tests in
+``tests/test_import_parsing.py`` call them directly. Digits are ASCII ``[0-9]`` (full-width ones are folded
+first); ``\d`` would also take ``٢٠٢٤``.
 """
 
 import datetime as dt
 import functools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -16,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from clusters.choices import Qualifier
+from clusters.periods import MAX_YEAR, MIN_YEAR
 
 
 class ParseError(ValueError):
@@ -180,10 +184,10 @@ _QUALIFIER_SUFFIXES = [
     ("以内", Qualifier.BELOW),
 ]
 _NUMBER = re.compile(
-    rf"^(?P<number>[+-]?(\d+(\.\d*)?|\.\d+))(?P<more>[多余])?(?P<magnitude>{_MAGNITUDE_RE})?(?P<more2>[多余])?"
-    r"(?P<unit>[^\d\s.+-][^\d]*)?$"
+    rf"^(?P<number>[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+))(?P<more>[多余])?(?P<magnitude>{_MAGNITUDE_RE})?(?P<more2>[多余])?"
+    r"(?P<unit>[^0-9\s.+-][^0-9]*)?$"
 )
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(\D|$))")
+_THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}([^0-9]|$))")
 
 
 @dataclass(frozen=True)
@@ -225,7 +229,7 @@ def parse_unit(text):
         return None
     match = re.fullmatch(rf"(?P<magnitude>{_MAGNITUDE_RE})?(?P<base>.*)", text)
     magnitude, base = match["magnitude"], match["base"]
-    if re.search(r"\d", base):
+    if re.search(r"[0-9]", base):
         raise ParseError(_("无法识别的单位“%(unit)s”") % {"unit": text})
     base = _BASE_ALIASES.get(base, base)
     return Unit(MAGNITUDES[magnitude] if magnitude else Decimal(1), base)
@@ -242,10 +246,10 @@ def parse_quantity(value):
         raise ParseError(_("不是数字"))
     if isinstance(value, int):
         return Quantity(Decimal(value), None)
-    if isinstance(value, float):
-        return Quantity(Decimal(repr(value)), None)
-    if isinstance(value, Decimal):
-        return Quantity(value, None)
+    if isinstance(value, float | Decimal):
+        if not math.isfinite(value):  # a cell holding NaN, inf or 1E+400 (beyond a float)
+            raise ParseError(_("“%(text)s”不是有限的数字") % {"text": value})
+        return Quantity(Decimal(repr(value)) if isinstance(value, float) else value, None)
     text = normalize_text(value).replace(" ", "")
     if not text:
         raise ParseError(_("不能为空"))
@@ -277,7 +281,7 @@ def parse_quantity(value):
     if match["magnitude"] or match["unit"]:
         factor = MAGNITUDES[match["magnitude"]] if match["magnitude"] else Decimal(1)
         base = (match["unit"] or "").strip()
-        if re.search(r"\d", base):
+        if re.search(r"[0-9]", base):
             raise ParseError(_("“%(text)s”不是数字") % {"text": original})
         unit = Unit(factor, _BASE_ALIASES.get(base, base))
     return Quantity(amount, unit, qualifier, explicit)
@@ -348,7 +352,7 @@ def parse_integer(value, minimum=None, maximum=None):
         value = int(value)
     text = normalize_text(value).replace(" ", "")
     text = re.sub(r"年$", "", text)
-    if not re.fullmatch(r"[+-]?\d+", text):
+    if not re.fullmatch(r"[+-]?[0-9]+", text):
         raise ParseError(_("“%(text)s”不是整数") % {"text": normalize_text(value)})
     number = int(text)
     if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
@@ -357,100 +361,7 @@ def parse_integer(value, minimum=None, maximum=None):
 
 
 def parse_year(value):
-    return parse_integer(value, 1949, 2100)
-
-
-# --------------------------------------------------------------------------------------------- dates
-
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-
-def excel_serial_to_date(serial):
-    """Excel's 1900 date system: 44277 -> 2021-03-22 (serials below 61 predate the leap-year bug)."""
-    return EXCEL_EPOCH + dt.timedelta(days=int(serial))
-
-
-def _checked_date(year, month, day, original):
-    try:
-        return dt.date(int(year), int(month), int(day))
-    except ValueError as error:
-        raise ParseError(_("“%(text)s”不是有效日期") % {"text": original}) from error
-
-
-def parse_date(value):
-    """'2021-03-22', '2021/3/22', '2021.3.22', '2021年3月22日', '20210322' -> date;
-    '2021年3月', '2021-03' -> the first of that month; Excel dates and serials (44277) -> date."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if 1 <= value < 2958466 and float(value).is_integer() and not 1900 <= value <= 2100:
-            return excel_serial_to_date(value)
-        raise ParseError(_("“%(text)s”不是日期") % {"text": normalize_text(value)})
-    original = normalize_text(value)
-    text = original.replace(" ", "")
-    if not text:
-        raise ParseError(_("不能为空"))
-    match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(T.*|\d{1,2}:\d{2}(:\d{2})?)?", text)
-    if not match:
-        match = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]?", text)
-    if not match:
-        match = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
-    if match:
-        return _checked_date(match[1], match[2], match[3], original)
-    match = re.fullmatch(r"(\d{4})年(\d{1,2})月(份)?|(\d{4})[-/.](\d{1,2})", text)
-    if match:
-        year, month = (match[1], match[2]) if match[1] else (match[4], match[5])
-        return _checked_date(year, month, 1, original)
-    if re.fullmatch(r"\d{5}(\.0+)?", text):
-        return excel_serial_to_date(float(text))
-    raise ParseError(_("“%(text)s”不是日期（例如 2021-03-22、2021/3/22、2021年3月22日）") % {"text": original})
-
-
-_CHINESE_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-
-
-@functools.lru_cache(maxsize=1024)
-def parse_period(value):
-    """An indicator value's period -> '2020', '2020-06', '2020-Q2' or '2020-H1'.
-
-    Accepts 2020, '2020年', '2020-6', '2020年6月', '2020-Q2', '2020Q2', '2020年第二季度', '2020年二季度',
-    '2020-H1', '2020年上半年', and Excel dates (taken as their month).
-    """
-    if isinstance(value, dt.date):
-        return f"{value.year:04d}-{value.month:02d}"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    original = normalize_text(value)
-    text = original.replace(" ", "").upper()
-    if not text:
-        raise ParseError(_("不能为空"))
-    year = month = quarter = half = None
-    if match := re.fullmatch(r"(\d{4})年?(度)?", text):
-        year = match[1]
-    elif match := re.fullmatch(r"(\d{4})(?:年|[-/.])(\d{1,2})月?(份)?", text):
-        year, month = match[1], int(match[2])
-    elif match := re.fullmatch(r"(\d{4})(?:年|-)?(?:第)?(?:Q([1-4])|([一二三四1-4])季度)", text):
-        year, quarter = match[1], _CHINESE_QUARTERS[match[2] or match[3]]
-    elif match := re.fullmatch(r"(\d{4})(?:年|-)?(?:H([12])|([上下])半年)", text):
-        year, half = match[1], int(match[2]) if match[2] else (1 if match[3] == "上" else 2)
-    elif re.fullmatch(r"\d{4}([-/.])\d{1,2}\1\d{1,2}|\d{4}年\d{1,2}月\d{1,2}[日号]?", text):
-        date = parse_date(text)  # a full date names its month
-        year, month = str(date.year), date.month
-    else:
-        raise ParseError(_("“%(text)s”不是期间（例如 2020、2020-06、2020-Q2、2020年上半年）") % {"text": original})
-    if not 1949 <= int(year) <= 2100:
-        raise ParseError(_("年份应在 1949 到 2100 之间"))
-    if month is not None:
-        if not 1 <= month <= 12:
-            raise ParseError(_("“%(text)s”的月份无效") % {"text": original})
-        return f"{year}-{month:02d}"
-    if quarter is not None:
-        return f"{year}-Q{quarter}"
-    if half is not None:
-        return f"{year}-H{half}"
-    return year
+    return parse_integer(value, MIN_YEAR, MAX_YEAR)
 
 
 def _source_label(label):

@@ -1,20 +1,22 @@
 """The clusters sheet: a cluster is created or updated by its full name, with its cities and lead enterprises."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from clusters import scoping
 from clusters.bulk import BATCH_SIZE, create_with_history, update_with_history
 from clusters.choices import ClusterStatus, Tier
-from clusters.models import Cluster, Enterprise, LeadEnterprise, PromotionOrganization
+from clusters.models import City, Cluster, Enterprise, LeadEnterprise, PromotionOrganization
 from clusters.slugs import pinyin_slug
 
-from .handlers import FactHandler, chunks
-from .parsing import ParseError, lookup_key, parse_choice, parse_integer, parse_url, split_values
-from .results import NEW, UNCHANGED, UPDATED, Column, RowOutcome
+from ..base import EXPORT_CHUNK, Sheet, chunks
+from ..columns import Column, label_of
+from ..parsing import lookup_key, parse_choice, parse_integer, parse_url
+from ..results import NEW, UNCHANGED, UPDATED
 
-TEXT_LIMITS = {"short_name": 100}
+SEPARATOR = "、"
+RELATIONS = ("cities", "lead_enterprises", "promotion_organization")
+FOREIGN_KEYS = {"field": "field_id", "batch": "batch_id"}
 
 
 def _tier(value):
@@ -29,125 +31,154 @@ def _origin_year(value):
     return parse_integer(value, 1800, 2100)
 
 
-class ClusterHandler(FactHandler):
+def _lead_enterprises(cluster):
+    return SEPARATOR.join(lead.enterprise.name for lead in cluster.lead_enterprises.all())
+
+
+class ClusterSheet(Sheet):
     kind = "clusters"
+    title = "集群"
+    sheet_names = ("clusters",)
     model = Cluster
-    sheet_names = ("集群", "clusters")
     key_column = "name"
     key_label = gettext_lazy("集群名称")
     columns = (
         Column(
             "name",
             "集群名称",
-            True,
-            ("集群全称", "名称", "cluster"),
-            gettext_lazy("官方全称；按全称新建或更新"),
-            header_en="Name",
+            "Cluster name",
+            required=True,
+            aliases=("集群全称", "名称", "cluster"),
+            help=gettext_lazy("官方全称；按全称新建或更新"),
+            attribute="name",
+            export="name",
+            width=36,
         ),
-        Column("short_name", "简称", False, ("集群简称",), "", header_en="Short name"),
+        Column("short_name", "简称", "Short name", aliases=("集群简称",), attribute="short_name", export="short_name"),
+        Column(
+            "name_en",
+            "英文名称",
+            "English name",
+            aliases=("english_name",),
+            help=gettext_lazy("英文页面显示的名称；留空则显示中文名称"),
+            attribute="name_en",
+            export="name_en",
+        ),
         Column(
             "field",
             "领域",
-            False,
-            ("产业领域",),
-            gettext_lazy("领域名称，例如 信息技术；新集群必填"),
-            header_en="Field",
+            "Field",
+            aliases=("产业领域",),
+            help=gettext_lazy("领域名称，例如 信息技术；新集群必填"),
+            parser="field",
+            attribute="field",
+            export="field__name",
         ),
-        Column("tier", "层级", False, ("级别",), gettext_lazy("国家级、省级或市级；新集群必填"), header_en="Tier"),
-        Column("batch", "批次", False, (), gettext_lazy("批次名称、代码或年份"), header_en="Batch"),
+        Column(
+            "tier",
+            "层级",
+            "Tier",
+            aliases=("级别",),
+            help=gettext_lazy("国家级、省级或市级；新集群必填"),
+            parser=_tier,
+            export=label_of("tier", Tier),
+        ),
+        Column(
+            "batch",
+            "批次",
+            "Batch",
+            help=gettext_lazy("批次名称、代码或年份"),
+            parser="batch",
+            attribute="batch",
+            export="batch__name",
+        ),
         Column(
             "status",
             "状态",
-            False,
-            (),
-            gettext_lazy("培育中、重点支持、警示或退出；留空保持原值（新集群为培育中）"),
-            header_en="Status",
+            "Status",
+            help=gettext_lazy("培育中、重点支持、警示或退出；留空保持原值（新集群为培育中）"),
+            parser=_status,
+            export=label_of("status", ClusterStatus),
         ),
         Column(
             "cities",
             "城市",
-            False,
-            ("所在城市",),
-            gettext_lazy("一个或多个地级市，用顿号分隔；名称或六位代码；新集群必填"),
-            header_en="Cities",
+            "Cities",
+            aliases=("所在城市",),
+            help=gettext_lazy("一个或多个地级市，用顿号分隔；名称或六位代码；新集群必填"),
+            parser="city",
+            many=True,
+            export=lambda cluster: cluster.city_cell,
+            width=24,
         ),
-        Column("summary", "简介", False, ("介绍",), "", header_en="Summary"),
+        Column("summary", "简介", "Summary", aliases=("介绍",), attribute="summary", export="summary", width=40),
         Column(
             "origin_year",
             "起步年份",
-            False,
-            ("起源年份",),
-            gettext_lazy("四位年份，例如 1958"),
-            header_en="Origin year",
+            "Year started",
+            aliases=("起源年份",),
+            help=gettext_lazy("四位年份，例如 1958"),
+            parser=_origin_year,
+            export="origin_year",
         ),
         Column(
             "promotion_organization",
             "促进机构",
-            False,
-            ("集群发展促进组织", "促进组织"),
-            gettext_lazy("集群发展促进组织；没有则新建"),
-            header_en="Promotion organisation",
+            "Promotion organisation",
+            aliases=("集群发展促进组织", "促进组织"),
+            help=gettext_lazy("集群发展促进组织；没有则新建"),
+            attribute="promotion_organization.name",
+            export="promotion_organization__name",
+            width=30,
         ),
         Column(
             "lead_enterprises",
             "链主企业",
-            False,
-            ("enterprises",),
-            gettext_lazy("用顿号分隔；没有的企业会新建"),
-            header_en="Lead enterprises",
+            "Lead enterprises",
+            aliases=("enterprises",),
+            help=gettext_lazy("用顿号分隔；没有的企业会新建"),
+            attribute="enterprises.name",
+            many=True,
+            export=_lead_enterprises,
+            width=30,
         ),
-        Column("website", "网址", False, ("url",), "", header_en="Website"),
+        Column("website", "网址", "Website", aliases=("url",), parser=parse_url, attribute="website", export="website"),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.by_name = {lookup_key(name): pk for pk, name in Cluster.objects.values_list("pk", "name")}
 
+    # ------------------------------------------------------------------------------------------ parse
+
     def parse(self, row):
-        name = row.text("name")
+        name = row.get("name")
         if not name:
-            row.error("name", _("不能为空"))
             return None
-        if len(name) > 200:
-            row.error("name", _("不能超过 %(limit)s 字") % {"limit": 200})
         is_new = lookup_key(name) not in self.by_name
         fields = {}
-        if row.has("short_name"):
-            fields["short_name"] = row.text("short_name")
-            if len(fields["short_name"]) > 100:
-                row.error("short_name", _("不能超过 %(limit)s 字") % {"limit": 100})
-        for column, parser in (("field", self.lookups.field), ("tier", _tier), ("origin_year", _origin_year)):
+        for column in ("short_name", "name_en", "summary", "promotion_organization", "origin_year"):
             if row.has(column):
-                value = row.parse(column, parser, required=column != "origin_year")
-                fields["field_id" if column == "field" else column] = value
+                fields[column] = row.get(column)
+        for column in ("field", "tier"):  # optional columns, but a present one may not be left empty
+            if row.has(column):
+                if row.raw(column) is None:
+                    row.error(column, _("不能为空"))
+                fields[FOREIGN_KEYS.get(column, column)] = row.get(column)
         if row.has("batch"):
-            fields["batch_id"] = row.parse("batch", self.lookups.batch, fields.get("tier"))
+            fields["batch_id"] = row.get("batch", fields.get("tier"))
         if row.has("status") and row.raw("status") is not None:
-            fields["status"] = row.parse("status", _status)
+            fields["status"] = row.get("status")
         elif is_new:
             fields["status"] = ClusterStatus.CULTIVATING
-        for column in ("summary",):
-            if row.has(column):
-                fields[column] = row.text(column)
         if row.has("website"):
-            fields["website"] = row.parse("website", parse_url) or ""
-        if row.has("promotion_organization"):
-            fields["promotion_organization"] = row.text("promotion_organization")
+            fields["website"] = row.get("website") or ""
         city_errors = len(row.errors)
         if row.has("cities"):
-            codes = []
-            for item in split_values(row.raw("cities") or ""):
-                try:
-                    codes.append(self.lookups.city(item))
-                except ParseError as error:
-                    row.error("cities", str(error), value=item)
-            fields["cities"] = codes
+            fields["cities"] = row.get("cities")
         cities_found = len(row.errors) == city_errors
         if row.has("lead_enterprises"):
-            fields["lead_enterprises"] = split_values(row.raw("lead_enterprises") or "")
-            too_long = [n for n in fields["lead_enterprises"] if len(n) > 200]
-            if too_long:
-                row.error("lead_enterprises", _("企业名称不能超过 200 字"), value=too_long[0][:40])
+            fields["lead_enterprises"] = row.get("lead_enterprises")
         if is_new:
             for column, label in (
                 ("field", pgettext("导入查找的对象", "领域")),
@@ -157,27 +188,16 @@ class ClusterHandler(FactHandler):
                 if not row.has(column):
                     row.error(column, _("新集群必须填写%(what)s，但表格缺少这一列") % {"what": label}, value=name)
         if cities_found:  # every city named was found: is the cluster still placed, and ours?
-            self._check_scope(row, name, is_new, fields.get("cities"))
+            write = {} if is_new else {"current": self.by_name[lookup_key(name)]}
+            if "cities" in fields:
+                write["cities"] = fields["cities"]
+            self.check_scope(row, "add" if is_new else "change", error_column="name", **write)
         if row.errors:
             return None
         fields["name"] = name
         return lookup_key(name), fields
 
-    def _check_scope(self, row, name, is_new, city_codes):
-        """The role scope and the one-city rule, as for every other write (`clusters.scoping.check_write`)."""
-        write = {} if is_new else {"current": self.by_name[lookup_key(name)]}
-        if city_codes is not None:
-            write["cities"] = city_codes
-        try:
-            scoping.check_write(self.user, Cluster, "add" if is_new else "change", **write)
-        except PermissionDenied as error:
-            row.error("name", str(error), value=name)
-        except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                row.error(field, messages[0])
-
-    def accept(self, number, key, fields):
-        self.items.append((number, key, fields))
+    # ------------------------------------------------------------------------------------------ compare
 
     def compare(self):
         ids = [self.by_name[key] for _number, key, _fields in self.items if key in self.by_name]
@@ -191,7 +211,7 @@ class ClusterHandler(FactHandler):
             cluster = existing.get(key)
             if cluster is None:
                 self.to_create.append(fields)
-                yield RowOutcome(number, NEW, fields["name"])
+                yield number, NEW, fields["name"], ()
                 continue
             changes = {}
             for name, value in fields.items():
@@ -204,13 +224,12 @@ class ClusterHandler(FactHandler):
                     (self.header(n), self._show(n, self._current(cluster, n)), self._show(n, v))
                     for n, v in changes.items()
                 ]
-                yield RowOutcome(number, UPDATED, fields["name"], shown)
+                yield number, UPDATED, fields["name"], shown
             else:
-                yield RowOutcome(number, UNCHANGED, fields["name"])
+                yield number, UNCHANGED, fields["name"], ()
 
-    def header(self, name):
-        column = {"field_id": "field", "batch_id": "batch"}.get(name, name)
-        return next((c.header for c in self.columns if c.name == column), name)
+    def label(self, key):
+        return key  # compare yields the cluster's name as its key
 
     @staticmethod
     def _current(cluster, name):
@@ -224,9 +243,9 @@ class ClusterHandler(FactHandler):
 
     def _show(self, name, value):
         if name == "cities":
-            return "、".join(self.lookups.city_names.get(code, code) for code in value)
+            return SEPARATOR.join(self.lookups.city_names.get(code, code) for code in value)
         if name == "lead_enterprises":
-            return "、".join(value)
+            return SEPARATOR.join(value)
         if name == "field_id":
             return str(self.lookups.fields.labels.get(value, "")) if value else ""
         if name == "batch_id":
@@ -264,8 +283,7 @@ class ClusterHandler(FactHandler):
         relations.extend(zip(created, self.to_create, strict=True))
         names, updated = set(), []
         for cluster, changes in self.to_update:
-            scalars = self._scalars(changes, organizations)
-            for name, value in scalars.items():
+            for name, value in self._scalars(changes, organizations).items():
                 setattr(cluster, name, value)
                 names.add(name.removesuffix("_id"))
             updated.append(cluster)
@@ -282,7 +300,8 @@ class ClusterHandler(FactHandler):
         known = {lookup_key(n): pk for pk, n in model.objects.values_list("pk", "name")}
         missing = {}
         for name in names:
-            missing.setdefault(lookup_key(name), name) if lookup_key(name) not in known else None
+            if lookup_key(name) not in known:
+                missing.setdefault(lookup_key(name), name)
         if missing:
             objs = [model(name=n) for n in missing.values()]
             for obj in create_with_history(model, objs, user=self.user, reason=self.reason):
@@ -291,7 +310,7 @@ class ClusterHandler(FactHandler):
 
     @staticmethod
     def _scalars(fields, organizations):
-        scalars = {k: v for k, v in fields.items() if k not in ("cities", "lead_enterprises", "promotion_organization")}
+        scalars = {k: v for k, v in fields.items() if k not in RELATIONS}
         if "promotion_organization" in fields:
             name = fields["promotion_organization"]
             scalars["promotion_organization_id"] = organizations[lookup_key(name)] if name else None
@@ -333,3 +352,28 @@ class ClusterHandler(FactHandler):
             create_with_history(LeadEnterprise, create, **history)
         if update:
             update_with_history(LeadEnterprise, update, ["order"], **history)
+
+    # ------------------------------------------------------------------------------------------ export
+
+    @classmethod
+    def export_queryset(cls, queryset=None):
+        """Clusters with what a row shows, in a fixed number of queries (the list's own order kept)."""
+        queryset = Cluster.objects.all() if queryset is None else queryset.prefetch_related(None)
+        return queryset.select_related("field", "batch", "promotion_organization").prefetch_related(
+            Prefetch("cities", queryset=City.objects.select_related("province").order_by("code")),
+            Prefetch("lead_enterprises", queryset=LeadEnterprise.objects.select_related("enterprise")),
+        )
+
+    @classmethod
+    def export_records(cls, queryset, columns):
+        """Model instances (cities and lead enterprises are many per cluster), a chunk of clusters at a time.
+
+        A city whose name another city shares is written as its code, so the cell re-imports unambiguously.
+        """
+        names = list(City.objects.values_list("name", flat=True))
+        seen, ambiguous = set(), set()
+        for name in names:
+            (ambiguous if name in seen else seen).add(name)
+        for cluster in queryset.iterator(chunk_size=EXPORT_CHUNK):
+            cluster.city_cell = SEPARATOR.join(c.code if c.name in ambiguous else c.name for c in cluster.cities.all())
+            yield cluster

@@ -5,6 +5,8 @@ Headers: 集群名称, 评估期, 评估方案, then one column per dimension na
 period). Imported records start as drafts, with total and grade computed by the evaluation service
 from the scores, and go through the review workflow like any other. A row that would change a record
 already submitted, approved or published is an error: correct a published record with a revision.
+Two imports of one file at once cannot both create a record: the database's one-record-per-(cluster,
+scheme, period, revision) constraint fails the second, which reports it like any collision.
 """
 
 from decimal import Decimal
@@ -15,93 +17,27 @@ from django.utils.translation import gettext_lazy
 
 from clusters.bulk import BATCH_SIZE, create_with_history
 from clusters.choices import Conclusion, EvaluationState, EvaluationType
-from clusters.models import DimensionScore, EvaluationRecord, EvaluationScheme, EvaluationTransition, SchemeDimension
+from clusters.models import DimensionScore, EvaluationRecord, EvaluationTransition, SchemeDimension
 from clusters.models.evaluations import EDITABLE_STATES
 from clusters.services import evaluations as service
 
-from .handlers import check_scope
-from .parsing import ParseError, format_decimal, lookup_key, parse_choice, parse_date, parse_period, parse_quantity
-from .results import NEW, UNCHANGED, UPDATED, Column, RowOutcome
+from ..base import EXPORT_CHUNK, Sheet
+from ..columns import Column, label_of, number_cell
+from ..dates import parse_date, parse_period
+from ..parsing import ParseError, format_decimal, parse_choice, parse_quantity
+from ..results import NEW, UNCHANGED, UPDATED
+from .common import CLUSTER
 
 SCORE_PREFIX = "score:"
 TEXT_FIELDS = ("evaluating_body", "conclusion", "narrative", "evaluation_type", "evaluated_on")
 
-FIXED_COLUMNS = (
-    Column(
-        "cluster",
-        "集群名称",
-        True,
-        ("集群", "cluster_name"),
-        gettext_lazy("集群全称、简称或网址标识"),
-        header_en="Cluster",
-    ),
-    Column(
-        "period",
-        "评估期",
-        True,
-        ("期间", "年度"),
-        gettext_lazy("2024、2024-H1、2024-Q2"),
-        example="2024",
-        header_en="Period",
-    ),
-    Column(
-        "scheme",
-        "评估方案",
-        True,
-        ("方案", "scheme_code"),
-        gettext_lazy("评估方案的代码或名称（名称指最新版本）"),
-        header_en="Scheme",
-    ),
-    Column("evaluating_body", "评估机构", True, ("评估单位",), "", header_en="Evaluating body"),
-    Column(
-        "conclusion",
-        "结论",
-        False,
-        (),
-        gettext_lazy("保留、警示或退出；可留空"),
-        example="保留",
-        header_en="Conclusion",
-    ),
-    Column("narrative", "说明", False, ("评估说明", "评语"), "", header_en="Narrative"),
-    Column(
-        "evaluation_type",
-        "评估类型",
-        False,
-        ("类型",),
-        gettext_lazy("竞赛决赛、验收、年度监测或复核；留空为年度监测"),
-        example="年度监测",
-        header_en="Type",
-    ),
-    Column("evaluated_on", "评估日期", False, ("日期",), gettext_lazy("2024-12-15"), header_en="Evaluated on"),
-)
+
+def _conclusion(value):
+    return parse_choice(value, Conclusion)
 
 
-class _Columns:
-    """Fixed columns plus one per dimension name found in any scheme, read from the database when asked."""
-
-    def __get__(self, instance, owner):
-        if instance is not None and "_columns" in instance.__dict__:
-            return instance.__dict__["_columns"]
-        names = SchemeDimension.objects.order_by("scheme__year", "order", "name").values_list("name", "code").distinct()
-        seen, dimension_columns = set(), []
-        for name, code in names:
-            if name in seen:
-                continue
-            seen.add(name)
-            dimension_columns.append(
-                Column(
-                    f"{SCORE_PREFIX}{name}",
-                    name,
-                    False,
-                    (code,),
-                    gettext_lazy("该维度得分，不超过满分"),
-                    header_en=code,
-                )
-            )
-        columns = FIXED_COLUMNS[:3] + tuple(dimension_columns) + FIXED_COLUMNS[3:]
-        if instance is not None:
-            instance.__dict__["_columns"] = columns
-        return columns
+def _evaluation_type(value):
+    return parse_choice(value, EvaluationType)
 
 
 def parse_score(value):
@@ -113,59 +49,142 @@ def parse_score(value):
     return quantity.amount
 
 
-class EvaluationHandler:
+BEFORE = tuple(
+    column.bound(EvaluationRecord)
+    for column in (
+        CLUSTER,
+        Column(
+            "period",
+            "评估期",
+            "Evaluation period",
+            required=True,
+            aliases=("期间", "年度"),
+            help=gettext_lazy("2024、2024-H1、2024-Q2"),
+            example="2024",
+            parser=parse_period,
+            export="period",
+        ),
+        Column(
+            "scheme",
+            "评估方案",
+            "Evaluation scheme",
+            required=True,
+            aliases=("方案", "scheme_code"),
+            help=gettext_lazy("评估方案的代码或名称（名称指最新版本）"),
+            parser="scheme",
+            export="scheme__code",
+        ),
+    )
+)
+AFTER = tuple(
+    column.bound(EvaluationRecord)
+    for column in (
+        Column(
+            "evaluating_body",
+            "评估机构",
+            "Evaluating body",
+            required=True,
+            aliases=("评估单位",),
+            attribute="evaluating_body",
+            export="evaluating_body",
+        ),
+        Column(
+            "conclusion",
+            "结论",
+            "Conclusion",
+            help=gettext_lazy("保留、警示或退出；可留空"),
+            example="保留",
+            parser=_conclusion,
+            export=label_of("conclusion", Conclusion),
+        ),
+        Column(
+            "narrative",
+            "说明",
+            "Narrative",
+            aliases=("评估说明", "评语"),
+            attribute="narrative",
+            export="narrative",
+        ),
+        Column(
+            "evaluation_type",
+            "评估类型",
+            "Evaluation type",
+            aliases=("类型",),
+            help=gettext_lazy("竞赛决赛、验收、年度监测或复核；留空为年度监测"),
+            example="年度监测",
+            parser=_evaluation_type,
+            export=label_of("evaluation_type", EvaluationType),
+        ),
+        Column(
+            "evaluated_on",
+            "评估日期",
+            "Evaluation date",
+            aliases=("日期",),
+            help=gettext_lazy("2024-12-15"),
+            parser=parse_date,
+            export="evaluated_on",
+        ),
+    )
+)
+
+
+def _score_of(name):
+    def score(record):
+        return number_cell(next((s.score for s in record.scores.all() if s.dimension.name == name), None))
+
+    return score
+
+
+class _Columns:
+    """The fixed columns plus one per dimension name found in any scheme, read from the database when asked
+    (once per sheet instance)."""
+
+    def __get__(self, instance, owner):
+        if instance is not None and "_all_columns" in instance.__dict__:
+            return instance.__dict__["_all_columns"]
+        names = SchemeDimension.objects.order_by("scheme__year", "order", "name").values_list("name", "code").distinct()
+        seen, dimensions = set(), []
+        for name, code in names:
+            if name not in seen:
+                seen.add(name)
+                dimensions.append(
+                    Column(
+                        f"{SCORE_PREFIX}{name}",
+                        name,
+                        aliases=(code,),
+                        help=gettext_lazy("该维度得分，不超过满分"),
+                        parser=parse_score,
+                        export=_score_of(name),
+                    )
+                )
+        columns = (*BEFORE, *dimensions, *AFTER)
+        if instance is not None:
+            instance.__dict__["_all_columns"] = columns
+        return columns
+
+
+class EvaluationSheet(Sheet):
     kind = "evaluations"
+    title = "动态评估"
+    sheet_names = ("评估", "evaluations")
     model = EvaluationRecord
-    sheet_names = ("动态评估", "评估", "evaluations")
-    key_column = "cluster"
     key_label = gettext_lazy("集群、评估方案、评估期")
     columns = _Columns()
 
-    def __init__(self, lookups, user=None, reason=""):
-        self.lookups, self.user, self.reason = lookups, user, reason
-        self.items = []
-        self.to_create, self.to_update = [], []
-        self._schemes = None
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self._existing = {}
 
-    # -------------------------------------------------------------------------------- schemes
-    def _load_schemes(self):
-        by_key, latest = {}, {}
-        schemes = EvaluationScheme.objects.prefetch_related(
-            Prefetch("dimensions", queryset=SchemeDimension.objects.order_by("order", "id"))
-        )
-        for scheme in schemes:
-            by_key.setdefault(lookup_key(scheme.code), scheme)
-            by_key.setdefault(lookup_key(str(scheme)), scheme)
-            if scheme.name not in latest or scheme.version > latest[scheme.name].version:
-                latest[scheme.name] = scheme
-        for name, scheme in latest.items():
-            by_key.setdefault(lookup_key(name), scheme)
-        self._schemes = by_key
-
-    def scheme(self, text):
-        if self._schemes is None:
-            self._load_schemes()
-        scheme = self._schemes.get(lookup_key(text))
-        if scheme is None:
-            raise ParseError(_("找不到评估方案“%(text)s”（按代码或名称查找）") % {"text": text})
-        return scheme
-
-    # -------------------------------------------------------------------------------- rows
     def parse(self, row):
-        cluster_id = row.parse("cluster", self.lookups.cluster, required=True)
+        cluster_id = row.get("cluster")
         if cluster_id is not None:
-            check_scope(row, self.user, EvaluationRecord, cluster=cluster_id)
-        period = row.parse("period", parse_period, required=True)
-        scheme = row.parse("scheme", self.scheme, required=True)
-        body = row.text("evaluating_body")
-        if not body:
-            row.error("evaluating_body", _("不能为空"))
-        elif len(body) > 200:
-            row.error("evaluating_body", _("不能超过 %(limit)s 字") % {"limit": 200}, value=body[:40] + "…")
-        conclusion = row.parse("conclusion", parse_choice, Conclusion)
-        evaluation_type = row.parse("evaluation_type", parse_choice, EvaluationType)
-        evaluated_on = row.parse("evaluated_on", parse_date)
+            self.check_scope(row, cluster=cluster_id)
+        period = row.get("period")
+        scheme = row.get("scheme")
+        body = row.get("evaluating_body")
+        conclusion = row.get("conclusion")
+        evaluation_type = row.get("evaluation_type")
+        evaluated_on = row.get("evaluated_on")
         if scheme is None:
             return None
         scores = {}
@@ -175,11 +194,14 @@ class EvaluationHandler:
             if not row.has(column):
                 row.error("scheme", _("缺少维度“%(name)s”这一列") % {"name": dimension.name})
                 continue
-            score = row.parse(column, parse_score, required=True)
+            if row.raw(column) is None:
+                row.error(column, _("不能为空"))
+                continue
+            score = row.get(column)
             if score is not None and not 0 <= score <= dimension.max_score:
                 row.error(column, _("得分应在 0 到 %(max)s 之间") % {"max": format_decimal(dimension.max_score)})
             scores[dimension] = score
-        for name in row.mapping:
+        for name in self.mapping:
             if name.startswith(SCORE_PREFIX) and name[len(SCORE_PREFIX) :] not in dimension_names and row.raw(name):
                 row.error(name, _("评估方案“%(scheme)s”没有这一维度") % {"scheme": scheme})
         if row.errors:
@@ -195,7 +217,7 @@ class EvaluationHandler:
         if row.has("conclusion"):
             fields["conclusion"] = conclusion or ""
         if row.has("narrative"):
-            fields["narrative"] = row.text("narrative")
+            fields["narrative"] = row.get("narrative")
         if row.has("evaluation_type"):
             fields["evaluation_type"] = evaluation_type or EvaluationType.ANNUAL_MONITORING
         if row.has("evaluated_on"):
@@ -209,9 +231,6 @@ class EvaluationHandler:
             )
             return None
         return (cluster_id, scheme.pk, period), fields
-
-    def accept(self, number, key, fields):
-        self.items.append((number, key, fields))
 
     def existing(self, scheme_id):
         """{(cluster id, period): record} for one scheme, the latest revision of each, loaded once per file."""
@@ -228,25 +247,27 @@ class EvaluationHandler:
         for number, key, fields in self.items:
             cluster_id, scheme_id, period = key
             record = self.existing(scheme_id).get((cluster_id, period))
-            label = self.label(key)
             if record is None:
                 self.to_create.append((key, fields))
-                yield RowOutcome(number, NEW, label)
+                yield number, NEW, key, ()
                 continue
             changes = self._changes(record, fields)
             if changes:
                 self.to_update.append((record, fields))
-                yield RowOutcome(number, UPDATED, label, changes)
+                yield number, UPDATED, key, changes
             else:
-                yield RowOutcome(number, UNCHANGED, label)
+                yield number, UNCHANGED, key, ()
 
     def _changes(self, record, fields):
         changes = []
         for name in TEXT_FIELDS:
             if name in fields and getattr(record, name) != fields[name]:
-                header = next(c.header for c in FIXED_COLUMNS if c.name == name)
                 changes.append(
-                    (header, self._show(record, name, getattr(record, name)), self._show(record, name, fields[name]))
+                    (
+                        self.header(name),
+                        self._show(record, name, getattr(record, name)),
+                        self._show(record, name, fields[name]),
+                    )
                 )
         old = {s.dimension_id: s.score for s in record.scores.all()}
         if old != fields["scores"]:
@@ -259,16 +280,15 @@ class EvaluationHandler:
         if value in (None, ""):
             return ""
         if name in ("conclusion", "evaluation_type"):
-            return str(record._meta.get_field(name).choices and dict(record._meta.get_field(name).choices)[value])
+            return str(dict(record._meta.get_field(name).choices)[value])
         return str(value)
 
     def label(self, key):
         cluster_id, scheme_id, period = key
-        scheme = next(s for s in self._schemes.values() if s.pk == scheme_id)
-        return f"{self.lookups.clusters.labels[cluster_id]} · {scheme} · {period}"
+        return f"{self.lookups.clusters.labels[cluster_id]} · {self.lookups.scheme_labels[scheme_id]} · {period}"
 
-    # -------------------------------------------------------------------------------- write
     def write(self):
+        user = self.user if getattr(self.user, "is_authenticated", False) else None
         records, score_rows = [], []
         for (cluster_id, scheme_id, period), fields in self.to_create:
             scores = fields.pop("scores")
@@ -279,13 +299,12 @@ class EvaluationHandler:
                     scheme_id=scheme_id,
                     period=period,
                     state=EvaluationState.DRAFT,
-                    created_by=self.user if getattr(self.user, "is_authenticated", False) else None,
+                    created_by=user,
                     **fields,
                 )
             )
             score_rows.append(scores)
         if records:
-            user = self.user if getattr(self.user, "is_authenticated", False) else None
             records = create_with_history(EvaluationRecord, records, user=user, reason=self.reason)
             scores = [
                 DimensionScore(record=record, dimension_id=dimension_id, score=score)
@@ -307,11 +326,24 @@ class EvaluationHandler:
             for name in TEXT_FIELDS:
                 if name in fields:
                     setattr(record, name, fields[name])
-            record._history_user = self.user if getattr(self.user, "is_authenticated", False) else None
+            record._history_user = user
             record._change_reason = self.reason
             record.save()
             dimensions = {d.pk: d for d in record.scheme.dimensions.all()}
             service.set_scores(record, {dimensions[pk]: score for pk, score in scores.items()})
 
+    # ------------------------------------------------------------------------------------------ export
 
-__all__ = ["EvaluationHandler"]
+    @classmethod
+    def export_queryset(cls, queryset=None):
+        queryset = EvaluationRecord.objects.all() if queryset is None else queryset
+        return (
+            queryset.filter(scheme__isnull=False)
+            .select_related("cluster", "scheme")
+            .prefetch_related(Prefetch("scores", queryset=DimensionScore.objects.select_related("dimension")))
+            .order_by("cluster__name", "period", "revision")
+        )
+
+    @classmethod
+    def export_records(cls, queryset, columns):
+        return queryset.iterator(chunk_size=EXPORT_CHUNK)

@@ -4,13 +4,25 @@ import hashlib
 import re
 from collections import defaultdict
 
+from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from clusters.bulk import create_with_history
 from clusters.choices import SourceKind
-from clusters.models import Batch, City, Cluster, Enterprise, Field, Indicator, MeasureCategory, Province, Source
-from clusters.models import PromotionOrganization as Organization
+from clusters.models import (
+    Batch,
+    City,
+    Cluster,
+    EvaluationScheme,
+    Field,
+    Indicator,
+    MeasureCategory,
+    Province,
+    SchemeDimension,
+    Source,
+)
 
 from .parsing import ParseError, clean_text, join_list, lookup_key, parse_unit
 
@@ -51,20 +63,23 @@ class Index:
             self.resolved[text] = next(iter(ids))
             return self.resolved[text]
         if not ids:
-            raise ParseError(_("找不到%(what)s“%(text)s”%(hint)s") % {"what": self.what, "text": text, "hint": hint})
+            raise ParseError(
+                _("找不到%(what)s“%(text)s”%(hint)s") % {"what": self.what, "text": clean_text(text), "hint": hint}
+            )
         names = join_list(sorted(str(self.labels[i]) for i in ids))
         raise ParseError(
             _("“%(text)s”对应多个%(what)s（%(names)s），请写全称或代码")
-            % {"text": text, "what": self.what, "names": names}
+            % {"text": clean_text(text), "what": self.what, "names": names}
         )
 
 
 class PendingSource:
     """A source named in the sheet that does not exist yet; created on commit (kind 地方报送)."""
 
-    def __init__(self, title, publisher):
+    def __init__(self, title, publisher, published_on=None):
         self.title = title
         self.publisher = publisher
+        self.published_on = published_on
         self.code = "submission-" + hashlib.sha1(f"{publisher}|{title}".encode()).hexdigest()[:12]
         self.pk = None
 
@@ -75,12 +90,15 @@ class PendingSource:
 class Lookups:
     """Everything a sheet may name, loaded in one query per table."""
 
-    def __init__(self, file_name="", publisher=""):
-        self.file_name = file_name
-        # Stored data, not a message: the same in every UI language, so a re-import finds its own source.
-        self.publisher = publisher or DEFAULT_PUBLISHER
+    def __init__(self, publisher="", today=None):
+        # Stored data, not messages: the same in every UI language. ``submitter`` is the 报送单位 the clerk
+        # typed (the body that sent the figures), never a user name or a file name: both reach public pages.
+        self.submitter = publisher.strip()
+        self.publisher = self.submitter or DEFAULT_PUBLISHER
+        self.today = today or timezone.localdate()
         self._built = set()
         self.pending_sources = {}
+        self.resolved_sources = {}
 
     # Each table is loaded on first use, so a clusters sheet never reads indicators.
     def _ensure(self, name):
@@ -175,6 +193,28 @@ class Lookups:
         self._ensure("categories")
         return self.categories.get(text)
 
+    def _load_schemes(self):
+        self.schemes, self.scheme_labels, latest = {}, {}, {}
+        schemes = EvaluationScheme.objects.prefetch_related(
+            Prefetch("dimensions", queryset=SchemeDimension.objects.order_by("order", "id"))
+        )
+        for scheme in schemes:
+            self.scheme_labels[scheme.pk] = str(scheme)
+            self.schemes.setdefault(lookup_key(scheme.code), scheme)
+            self.schemes.setdefault(lookup_key(str(scheme)), scheme)
+            if scheme.name not in latest or scheme.version > latest[scheme.name].version:
+                latest[scheme.name] = scheme
+        for name, scheme in latest.items():  # a scheme's bare name means its latest version
+            self.schemes.setdefault(lookup_key(name), scheme)
+
+    def scheme(self, text):
+        """An evaluation scheme (with its dimensions) by code, '名称（第N版）' or name (the latest version)."""
+        self._ensure("schemes")
+        scheme = self.schemes.get(lookup_key(text))
+        if scheme is None:
+            raise ParseError(_("找不到评估方案“%(text)s”（按代码或名称查找）") % {"text": clean_text(text)})
+        return scheme
+
     def _load_sources(self):
         self.sources = {}
         self.source_codes = {}
@@ -186,10 +226,19 @@ class Lookups:
 
     def source(self, text):
         """An existing Source by code or title; otherwise one to create (PendingSource)."""
+        if text not in self.resolved_sources:  # a sheet cites the same few sources thousands of times
+            try:
+                self.resolved_sources[text] = self._source(text)
+            except ParseError as error:
+                self.resolved_sources[text] = error
+        found = self.resolved_sources[text]
+        if isinstance(found, ParseError):
+            raise found
+        return found
+
+    def _source(self, text):
         self._ensure("sources")
         text = clean_text(text)
-        if not text:
-            return self.default_source()
         found = self.source_codes.get(text.lower())
         if found:
             return found
@@ -209,16 +258,17 @@ class Lookups:
         return self.sources[pk].code if pk else ""
 
     def default_source(self):
-        """Rows with an empty 来源 cite the file itself: one 地方报送 source per publisher and file name."""
+        """What a new or changed row with an empty 来源 cites: the submitting body's submission of the day,
+        e.g. 深圳市工业和信息化局《深圳市工业和信息化局报送数据（2026-11-30）》, or 地方报送《地方报送数据（…）》."""
         self._ensure("sources")
-        title = f"导入文件：{self.file_name or '未命名'}"  # stored data: the same in every UI language
+        title = f"{self.submitter or '地方'}报送数据（{self.today:%Y-%m-%d}）"
         titles = [s for s in self.source_titles.get(lookup_key(title), []) if s.publisher == self.publisher]
-        return titles[0] if titles else self._pending(title)
+        return titles[0] if titles else self._pending(title, self.today)
 
-    def _pending(self, title):
+    def _pending(self, title, published_on=None):
         key = lookup_key(title)
         if key not in self.pending_sources:
-            pending = PendingSource(title, self.publisher)
+            pending = PendingSource(title, self.publisher, published_on)
             existing = self.source_codes.get(pending.code)
             if existing:
                 return existing
@@ -232,23 +282,17 @@ class Lookups:
             return
         created = create_with_history(
             Source,
-            [Source(code=p.code, kind=SourceKind.SUBMISSION, publisher=p.publisher, title=p.title) for p in pending],
+            [
+                Source(
+                    code=p.code,
+                    kind=SourceKind.SUBMISSION,
+                    publisher=p.publisher,
+                    title=p.title,
+                    published_on=p.published_on,
+                )
+                for p in pending
+            ],
         )
         by_code = {source.code: source for source in created}
         for item in pending:
             item.pk = by_code[item.code].pk
-
-    def _load_enterprises(self):
-        self.enterprises = {lookup_key(name): pk for pk, name in Enterprise.objects.values_list("pk", "name")}
-
-    def enterprise(self, name):
-        """Existing enterprise id, or None when it is to be created."""
-        self._ensure("enterprises")
-        return self.enterprises.get(lookup_key(name))
-
-    def _load_organizations(self):
-        self.organizations = {lookup_key(name): pk for pk, name in Organization.objects.values_list("pk", "name")}
-
-    def organization(self, name):
-        self._ensure("organizations")
-        return self.organizations.get(lookup_key(name))
