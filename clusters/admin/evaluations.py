@@ -17,6 +17,7 @@ from django.utils.timezone import localtime
 
 from clusters.choices import EvaluationState
 from clusters.models import DimensionScore, EvaluationRecord, EvaluationScheme, EvaluationTransition, SchemeDimension
+from clusters.models.evaluations import WORKFLOW_FIELDS
 from clusters.services import evaluations as service
 from clusters.sheets.admin import SheetImportExportMixin
 
@@ -170,18 +171,7 @@ class EvaluationRecordAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdm
     list_select_related = ["cluster", "scheme"]
     search_fields = ["cluster__name", "cluster__short_name", "evaluating_body", "narrative"]
     autocomplete_fields = ["cluster", "scheme", "source", "indicator_values"]
-    workflow_fields = [
-        "state",
-        "total",
-        "return_reason",
-        "revision",
-        "supersedes",
-        "created_by",
-        "published_at",
-        "published_by",
-        "created_at",
-        "updated_at",
-    ]
+    workflow_fields = ["total", *WORKFLOW_FIELDS]  # total: computed from the scores
     display_fields = ["score_table", "transition_log"]
     readonly_fields = workflow_fields + display_fields
     inlines = [DimensionScoreInline]

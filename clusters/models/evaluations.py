@@ -12,6 +12,18 @@ from .base import NaturalKeyModel, NaturalKeyQuerySet, TimeStampedModel
 # Content (scores, narrative, conclusion …) can change only in these states; the rest belong to the workflow.
 EDITABLE_STATES = (EvaluationState.DRAFT, EvaluationState.RETURNED)
 LOCKED_STATES = (EvaluationState.SUBMITTED, EvaluationState.APPROVED, EvaluationState.PUBLISHED)
+# Fields only the review workflow sets: read-only in the admin, and not carried into a correction.
+WORKFLOW_FIELDS = (
+    "state",
+    "return_reason",
+    "revision",
+    "supersedes",
+    "created_by",
+    "published_at",
+    "published_by",
+    "created_at",
+    "updated_at",
+)
 SCHEME_SCORING_FIELDS = ("excellent_min", "good_min", "pass_min")
 DIMENSION_SCORING_FIELDS = ("scheme_id", "code", "weight", "max_score")
 

@@ -42,7 +42,7 @@ from django.utils import timezone
 from clusters import scoping
 from clusters.choices import EvaluationState, Grade
 from clusters.models import DimensionScore, EvaluationRecord, EvaluationTransition
-from clusters.models.evaluations import EDITABLE_STATES, RecordLocked
+from clusters.models.evaluations import EDITABLE_STATES, WORKFLOW_FIELDS, RecordLocked
 
 __all__ = [
     "TRANSITIONS",
@@ -368,18 +368,7 @@ def transition(name, record, user, note=""):
 
 # Fields a revision does not take over from the record it corrects; every other field is copied, so a
 # field added to the model later is carried into corrections without anyone remembering to.
-REVISION_RESETS = {
-    "id",
-    "state",
-    "return_reason",
-    "revision",
-    "supersedes",
-    "created_by",
-    "published_at",
-    "published_by",
-    "created_at",
-    "updated_at",
-}
+REVISION_RESETS = {"id", *WORKFLOW_FIELDS}
 
 
 def copied_fields(obj, leave_out):
