@@ -52,3 +52,24 @@ def client_ip(request):
             if not _trusted(address, networks):
                 break
     return str(client) if client is not None else None
+
+
+def from_trusted_proxy(request):
+    """Whether the connecting peer is one of TRUSTED_PROXIES (so its forwarding headers may be believed)."""
+    return _trusted(_address(request.META.get("REMOTE_ADDR", "")), _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+class UntrustedForwardingHeadersMiddleware:
+    """X-Forwarded-Proto is believed only from a trusted proxy, as X-Forwarded-For is.
+
+    Django trusts SECURE_PROXY_SSL_HEADER from anyone; a client that connects directly could otherwise claim
+    https (secure cookies, the scheme of absolute URLs and of the page cache's key).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "HTTP_X_FORWARDED_PROTO" in request.META and not from_trusted_proxy(request):
+            del request.META["HTTP_X_FORWARDED_PROTO"]
+        return self.get_response(request)

@@ -162,3 +162,14 @@ def test_the_lockout_is_kept_in_the_database_so_every_worker_sees_it(clerk):
     # Another worker: its own client, and no per-process cache to lean on.
     caches["default"].clear()
     assert not signed_in(login(Client(), PASSWORD))
+
+
+@pytest.mark.parametrize(
+    ("peer", "trusted", "scheme"), [("203.0.113.9", [], "http"), ("10.0.0.5", ["10.0.0.0/8"], "https")]
+)
+def test_the_forwarded_scheme_is_believed_only_from_a_trusted_proxy(client, settings, peer, trusted, scheme):
+    """A client that claims https itself must not get https URLs (nor the https variant of a cached page)."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = trusted
+    response = client.get("/api/clusters/", REMOTE_ADDR=peer, HTTP_X_FORWARDED_PROTO="https")
+    assert response.json()["results"][0]["url"].startswith(f"{scheme}://testserver")
