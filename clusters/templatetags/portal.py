@@ -1,63 +1,61 @@
 """Template filters and tags for the public pages: thin wrappers over clusters.formatting, citations and charts."""
 
 from django import template
+from django.conf import settings
+from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, override
 
 from clusters import formatting
 from clusters.progress import period_position
+from portal.locale import html_lang as html_lang_tag
+from portal.locale import same_page_in
 
 register = template.Library()
 
-# The closed vocabularies in clusters.choices carry Chinese labels; these marks put them in the English
-# catalogue (tests/test_pages.py checks that every label there is translated).
-CHOICE_LABELS = [
-    gettext_noop("国家级"),
-    gettext_noop("省级"),
-    gettext_noop("市级"),
-    gettext_noop("培育中"),
-    gettext_noop("重点支持"),
-    gettext_noop("警示"),
-    gettext_noop("退出"),
-    gettext_noop("先发优势"),
-    gettext_noop("产业规模"),
-    gettext_noop("市场份额"),
-    gettext_noop("产业链条"),
-    gettext_noop("链主企业"),
-    gettext_noop("核心技术"),
-    gettext_noop("创新要素"),
-    gettext_noop("其他"),
-    gettext_noop("竞赛决赛"),
-    gettext_noop("验收"),
-    gettext_noop("年度监测"),
-    gettext_noop("复核"),
-    gettext_noop("优秀"),
-    gettext_noop("良好"),
-    gettext_noop("合格"),
-    gettext_noop("不合格"),
-    gettext_noop("保留"),
-    gettext_noop("东部"),
-    gettext_noop("中部"),
-    gettext_noop("西部"),
-    gettext_noop("东北"),
-    gettext_noop("新闻报道"),
-    gettext_noop("研究简报"),
-    gettext_noop("政府文件"),
-    gettext_noop("标准"),
-    gettext_noop("地方报送"),
-]
+
+@register.inclusion_tag("clusters/includes/page_links.html", takes_context=True)
+def page_links(context, query=""):
+    """The page's canonical URL, in its own language, and the same page in every language (x-default:
+    Chinese, unprefixed). `query` is what the canonical URL keeps of the query string (the list: its filters)."""
+    request = context["request"]
+    query = "" if query in ("", "?") else query
+    origin = f"{request.scheme}://{request.get_host()}"
+    paths = {code: same_page_in(request, code) for code, _name in settings.LANGUAGES}
+    if None in paths.values():
+        return {}
+    alternates = [{"hreflang": html_lang_tag(code), "href": f"{origin}{path}{query}"} for code, path in paths.items()]
+    alternates.append({"hreflang": "x-default", "href": f"{origin}{paths[settings.LANGUAGE_CODE]}{query}"})
+    return {"canonical": f"{origin}{paths[get_language()]}{query}", "alternates": alternates}
+
+
+@register.inclusion_tag("clusters/includes/language_switch.html", takes_context=True)
+def language_switch(context):
+    """Plain links to this page in each language, query string kept (a path no pattern matches: the home page)."""
+    request = context["request"]
+    query = request.GET.urlencode()
+    options = []
+    for code, name in settings.LANGUAGES:
+        url = same_page_in(request, code)
+        if url is None:
+            with override(code):
+                url = reverse("clusters:home")
+        elif query:
+            url = f"{url}?{query}"
+        options.append({"url": url, "lang": html_lang_tag(code), "name": name, "current": code == get_language()})
+    return {"options": options}
+
+
+@register.filter
+def html_lang(language):
+    """`<html lang>` of a language code: zh-hans → zh-Hans."""
+    return html_lang_tag(language)
 
 
 @register.filter
 def loc(obj, attr="name"):
     """`name_en` of a field, division, indicator or category when the page is in English (if it has one)."""
     return formatting.loc(obj, attr)
-
-
-@register.filter
-def choice(label):
-    """Translate a choice label from clusters.choices (`{{ cluster.get_tier_display|choice }}`)."""
-    return gettext(str(label)) if label else ""
 
 
 @register.filter
