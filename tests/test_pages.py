@@ -441,7 +441,8 @@ def test_pages_in_english_say_as_reported_and_keep_the_scope(client):
     assert "as reported in 2021" in html and '<th scope="col">Scope</th>' in html
     assert "over 90%" in html and "据2021年报道" not in html
     html = client.get(en("/clusters/shenzhen-ict/")).content.decode()
-    assert "Note: 原文为深圳信息产业规模，非集群口径" in html and "2.8 万亿元" in html
+    assert "Note: 原文为深圳信息产业规模，非集群口径" in html and "2.8 trillion yuan" in html
+    assert "万亿元" not in section(html, "indicators")
 
 
 def test_suzhou_measures_sit_under_the_sources_own_heading(client):

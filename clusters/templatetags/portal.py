@@ -4,10 +4,9 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext, override
+from django.utils.translation import get_language, gettext, override, pgettext_lazy
 
-from clusters import formatting
-from clusters.progress import period_position
+from clusters import charts, formatting
 from portal.locale import html_lang as html_lang_tag
 from portal.locale import same_page_in
 
@@ -59,9 +58,21 @@ def loc(obj, attr="name"):
 
 
 @register.filter
+def original_name(obj):
+    """The Chinese name to show beside the English one (an English page, a cluster with `name_en`), else ''."""
+    return formatting.original_name(obj)
+
+
+@register.filter
 def paren(text):
     """“（亿元）” in Chinese, “ (亿元)” in English."""
     return formatting.in_parentheses(text)
+
+
+@register.filter
+def unit_heading(unit):
+    """“（亿元）” after an indicator's name; in English nothing where each figure names its unit."""
+    return formatting.unit_heading(unit)
 
 
 @register.filter
@@ -109,6 +120,34 @@ def cite(context, source):
     )
 
 
+# What a cluster page may lack, in the words of the note that says so.
+NOT_GIVEN = [
+    pgettext_lazy("not given", "目标"),
+    pgettext_lazy("not given", "举措"),
+    pgettext_lazy("not given", "指标数据"),
+]
+
+
+def join_words(words):
+    """“目标、举措和指标数据”, “targets, measures or figures”."""
+    words = [str(word) for word in words]
+    if len(words) < 2:
+        return "".join(words)
+    return gettext("%(items)s和%(last)s") % {"items": gettext("、").join(words[:-1]), "last": words[-1]}
+
+
+@register.simple_tag
+def not_given(targets, measures, figures, evaluations):
+    """What a cluster page lacks, said once instead of an empty section each (11 of the 25 shipped clusters
+    have no target, measure or figure): “出处未提供该集群的目标、举措和指标数据。” and, without a published
+    evaluation, a sentence for that. A list of sentences; empty when nothing is missing."""
+    missing = [word for word, present in zip(NOT_GIVEN, (targets, measures, figures), strict=True) if not present]
+    sentences = [gettext("出处未提供该集群的%(items)s。") % {"items": join_words(missing)}] if missing else []
+    if not evaluations:
+        sentences.append(gettext("尚无已发布的动态评估。"))
+    return sentences
+
+
 @register.filter
 def percent_of(part, whole):
     """Width of a bar, in percent of the largest."""
@@ -117,61 +156,26 @@ def percent_of(part, whole):
     return round(float(part) / float(whole) * 100, 1)
 
 
-def _chart(rows, unit, label, period_of, figure_of, max_label, caption=""):
-    """The SVG geometry of a small line chart of rows with `.period` and `.value`, oldest first."""
-    width, height, left, right, top, bottom = 320, 140, 44, 12, 14, 28
-    points = []
-    if rows:
-        xs = [period_position(r.period) for r in rows]
-        ys = [float(r.value) for r in rows]
-        x0, x1 = min(xs), max(xs)
-        y1 = max(ys) or 1.0
-        y0 = 0.0 if min(ys) >= 0 else min(ys) * 1.1
-        for row, x, y in zip(rows, xs, ys, strict=True):
-            px = left + (width - left - right) * ((x - x0) / (x1 - x0) if x1 > x0 else 0.5)
-            py = top + (height - top - bottom) * (1 - (y - y0) / (y1 - y0))
-            points.append({"x": round(px, 1), "y": round(py, 1), "period": period_of(row), "figure": figure_of(row)})
-    return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "right": width - right,
-        "top": top,
-        "baseline": height - bottom,
-        "points": points,
-        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
-        "unit": unit,
-        "label": label,
-        "max_label": max_label,
-        "caption": caption,
-    }
-
-
 @register.inclusion_tag("clusters/includes/line_chart.html")
-def line_chart(series, unit="", label=""):
-    """A small server-rendered SVG line chart of (period, value) points, oldest first."""
-    return _chart(
-        series,
-        unit,
-        label,
-        period_of=lambda row: row.period,
-        figure_of=lambda row: formatting.with_unit(formatting.plain(row.value), unit),
-        max_label=formatting.plain(max(row.value for row in series)) if series else "",
+def line_chart(series, label="", kind="score"):
+    """A small server-rendered SVG line chart of points with `.period` and `.value`, oldest first (the
+    evaluation totals: scores out of 100)."""
+    chart = charts.line_chart(
+        series, "", kind, title_of=lambda row: f"{row.period}{gettext('：')}{formatting.plain(row.value)}"
     )
+    return {"chart": chart, "label": label}
 
 
 @register.inclusion_tag("clusters/includes/line_chart.html")
 def value_chart(values, label=""):
-    """The line chart of one indicator's values for one scope, each point labelled as the table labels it:
+    """The line chart of one indicator's values for one scope, each point titled as the table writes it:
     the figure as its source states it, the period as readers should read it (“据2021年报道”). A chart of
     one scope says which under it, since an indicator may have a chart for each."""
-    indicator = values[0].indicator if values else None
-    return _chart(
+    indicator = values[0].indicator
+    chart = charts.line_chart(
         values,
-        indicator.unit if indicator else "",
-        label,
-        period_of=formatting.value_period,
-        figure_of=formatting.value_figure,
-        max_label=formatting.number(max(v.value for v in values), indicator.kind) if values else "",
-        caption=values[0].scope if values else "",
+        indicator.unit,
+        indicator.kind,
+        title_of=lambda v: f"{formatting.value_period(v)}{gettext('：')}{formatting.value_figure(v)}",
     )
+    return {"chart": chart, "label": label, "caption": values[0].scope}
