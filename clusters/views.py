@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from clusters import exports, selectors
 from clusters.choices import ClusterStatus, Tier
 from clusters.filtersets import ClusterFilterSet
-from clusters.formatting import loc
+from clusters.formatting import in_parentheses, loc
 from clusters.maps.context import china_map
 from clusters.models import Cluster
 from clusters.progress import latest_by_indicator, period_position, target_progress
@@ -103,7 +103,7 @@ def _selects(request, filterset):
     cleaned = getattr(form, "cleaned_data", {})
 
     def city_label(city):
-        return f"{loc(city)}（{loc(city.province, 'short_name')}）"
+        return f"{loc(city)}{in_parentheses(loc(city.province, 'short_name'))}"
 
     options = {
         "field": _options(choices["fields"], "slug", loc, cleaned.get("field")),

@@ -64,6 +64,12 @@ def original_name(obj):
 
 
 @register.filter
+def scheme_label(scheme):
+    """“赛马方案（第1版）”, “赛马方案 (version 1)”: an evaluation scheme by name and version."""
+    return gettext("%(name)s（第%(version)s版）") % {"name": scheme.name, "version": scheme.version}
+
+
+@register.filter
 def paren(text):
     """“（亿元）” in Chinese, “ (亿元)” in English."""
     return formatting.in_parentheses(text)
