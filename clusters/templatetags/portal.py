@@ -82,6 +82,12 @@ def unit_heading(unit):
 
 
 @register.filter
+def grouped(value):
+    """A count for readers: 5025 in Chinese (grouped from 10,000), 5,025 in English."""
+    return formatting.number(value, "count")
+
+
+@register.filter
 def num(value):
     """A stored Decimal without trailing zeros: 4000.0000 -> 4000, 42.5000 -> 42.5."""
     return formatting.plain(value)
