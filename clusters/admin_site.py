@@ -8,6 +8,7 @@ within the user's scope.
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 # (group title, slug, model labels in order). A registered model not named here falls into the last group.
@@ -73,6 +74,11 @@ class PortalAdminSite(admin.AdminSite):
     site_title = _("集群门户管理")
     index_title = _("数据维护")
     empty_value_display = "—"
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        context["site_url"] = reverse("clusters:home")  # “View site” in the admin's language: /en/ in English
+        return context
 
     def get_app_list(self, request, app_label=None):
         if app_label is not None:  # an app's own page lists that app, as Django does

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ClustersConfig(AppConfig):
     name = "clusters"
-    verbose_name = "先进制造业集群"
+    verbose_name = _("先进制造业集群")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

@@ -2,9 +2,12 @@
 
 The API's FilterSets for measures, targets, indicator values and evaluations live here too."""
 
+from typing import NamedTuple
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.expressions import BaseExpression
 from django.utils.translation import gettext_lazy as _
 
 from clusters import search
@@ -25,6 +28,46 @@ from clusters.models import (
 )
 from clusters.periods import validate_period
 from clusters.selectors import clusters_visible_to
+
+
+class Sort(NamedTuple):
+    """A sort option: its parameter, what it sorts by (a field name or an expression) and a label per direction."""
+
+    param: str
+    by: str | BaseExpression
+    ascending: str
+    descending: str
+
+
+def in_choice_order(field_name, choices):
+    """Sort a choice field in its choices' order (国家级, 省级, 市级), not by its stored codes."""
+    return Case(*(When(**{field_name: value}, then=Value(i)) for i, value in enumerate(choices.values)))
+
+
+class SortFilter(django_filters.OrderingFilter):
+    """`ordering=` with every option, ascending and descending, labelled in both languages: the list page's
+    sort menu and the API schema (drf-spectacular lists the choices) show these labels. django-filter's own
+    “%s (descending)” is formatted once, at import, in whichever language was active then. Empty values sort
+    last either way, and `tiebreak` keeps rows that sort alike in a fixed order, so pages never overlap."""
+
+    def __init__(self, *, sorts, tiebreak=("pk",), **kwargs):
+        self.sorts = {sort.param: F(sort.by) if isinstance(sort.by, str) else sort.by for sort in sorts}
+        self.tiebreak = tiebreak
+        choices = []
+        for sort in sorts:
+            choices += [(sort.param, sort.ascending), (f"-{sort.param}", sort.descending)]
+        kwargs.setdefault("label", _("排序"))
+        kwargs.setdefault("error_messages", {"invalid_choice": _("不能按“%(value)s”排序。")})
+        super().__init__(choices=choices, **kwargs)
+
+    def get_ordering_value(self, param):
+        expression = self.sorts[param.removeprefix("-")]
+        return expression.desc(nulls_last=True) if param.startswith("-") else expression.asc(nulls_last=True)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.order_by(*(self.get_ordering_value(param) for param in value if param), *self.tiebreak)
 
 
 class ClusterFilterSet(django_filters.FilterSet):
@@ -67,23 +110,15 @@ class ClusterFilterSet(django_filters.FilterSet):
         empty_label=_("全部状态"),
         error_messages={"invalid_choice": _("没有“%(value)s”这一状态。")},
     )
-    ordering = django_filters.OrderingFilter(
-        fields=(
-            ("name", "name"),
-            ("field__order", "field"),
-            ("tier", "tier"),
-            ("status", "status"),
-            ("origin_year", "origin_year"),
-        ),
-        field_labels={
-            "name": _("名称"),
-            "field__order": _("领域"),
-            "tier": _("层级"),
-            "status": _("状态"),
-            "origin_year": _("起步年份"),
-        },
-        label=_("排序"),
-        error_messages={"invalid_choice": _("不能按“%(value)s”排序。")},
+    ordering = SortFilter(
+        sorts=[
+            Sort("name", "name", _("名称（升序）"), _("名称（降序）")),
+            Sort("field", "field__order", _("领域（默认顺序）"), _("领域（倒序）")),
+            Sort("tier", in_choice_order("tier", Tier), _("层级（国家级在前）"), _("层级（市级在前）")),
+            Sort("status", in_choice_order("status", ClusterStatus), _("状态（培育中在前）"), _("状态（退出在前）")),
+            Sort("origin_year", "origin_year", _("起步年份（从早到晚）"), _("起步年份（从晚到早）")),
+        ],
+        tiebreak=("name",),
     )
 
     class Meta:
@@ -201,9 +236,12 @@ class MeasureFilterSet(ClusterScopedFilterSet):
     issued_after = django_filters.DateFilter(field_name="issued_on", lookup_expr="gte", label=_("发布日期不早于"))
     issued_before = django_filters.DateFilter(field_name="issued_on", lookup_expr="lte", label=_("发布日期不晚于"))
     search = django_filters.CharFilter(method="filter_text", label=_("关键词（标题、内容、发布机构、政策文件）"))
-    ordering = django_filters.OrderingFilter(
-        fields=(("issued_on", "issued_on"), ("title", "title"), ("category__order", "category")),
-        label=_("排序"),
+    ordering = SortFilter(
+        sorts=[
+            Sort("issued_on", "issued_on", _("发布日期（从早到晚）"), _("发布日期（从晚到早）")),
+            Sort("title", "title", _("标题（升序）"), _("标题（降序）")),
+            Sort("category", "category__order", _("类别（默认顺序）"), _("类别（倒序）")),
+        ]
     )
 
     class Meta:
@@ -229,9 +267,12 @@ class TargetFilterSet(ClusterScopedFilterSet):
     year = YearFilter(field_name="target_year", label=_("目标年份"))
     year_min = YearFilter(field_name="target_year", lookup_expr="gte", label=_("目标年份不早于"))
     year_max = YearFilter(field_name="target_year", lookup_expr="lte", label=_("目标年份不晚于"))
-    ordering = django_filters.OrderingFilter(
-        fields=(("target_year", "year"), ("indicator__order", "indicator"), ("target_value", "value")),
-        label=_("排序"),
+    ordering = SortFilter(
+        sorts=[
+            Sort("year", "target_year", _("目标年份（从早到晚）"), _("目标年份（从晚到早）")),
+            Sort("indicator", "indicator__order", _("指标（默认顺序）"), _("指标（倒序）")),
+            Sort("value", "target_value", _("目标值（从小到大）"), _("目标值（从大到小）")),
+        ]
     )
 
     class Meta:
@@ -246,8 +287,12 @@ class IndicatorValueFilterSet(ClusterScopedFilterSet):
     period = _period_filter("exact", _("期间，如 2020、2020-06、2020-Q2、2020-H1"))
     period_min = _period_filter("gte", _("期间不早于"))
     period_max = _period_filter("lte", _("期间不晚于"))
-    ordering = django_filters.OrderingFilter(
-        fields=(("period", "period"), ("indicator__order", "indicator"), ("value", "value")), label=_("排序")
+    ordering = SortFilter(
+        sorts=[
+            Sort("period", "period", _("期间（从早到晚）"), _("期间（从晚到早）")),
+            Sort("indicator", "indicator__order", _("指标（默认顺序）"), _("指标（倒序）")),
+            Sort("value", "value", _("数值（从小到大）"), _("数值（从大到小）")),
+        ]
     )
 
     class Meta:
@@ -270,8 +315,12 @@ class EvaluationFilterSet(ClusterScopedFilterSet):
     evaluated_before = django_filters.DateFilter(
         field_name="evaluated_on", lookup_expr="lte", label=_("评估日期不晚于")
     )
-    ordering = django_filters.OrderingFilter(
-        fields=(("period", "period"), ("evaluated_on", "evaluated_on"), ("total", "total")), label=_("排序")
+    ordering = SortFilter(
+        sorts=[
+            Sort("period", "period", _("评估期（从早到晚）"), _("评估期（从晚到早）")),
+            Sort("evaluated_on", "evaluated_on", _("评估日期（从早到晚）"), _("评估日期（从晚到早）")),
+            Sort("total", "total", _("总分（从低到高）"), _("总分（从高到低）")),
+        ]
     )
 
     class Meta:

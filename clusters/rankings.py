@@ -37,6 +37,7 @@ ROW_COLUMNS = (
     "is_synthetic",
     "cluster__name",
     "cluster__short_name",
+    "cluster__name_en",
     "cluster__slug",
     "cluster__is_synthetic",
     "cluster__field__name",

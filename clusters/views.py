@@ -14,12 +14,11 @@ from clusters import compare, exports, selectors
 from clusters.choices import ClusterStatus, Tier
 from clusters.compare import downloads
 from clusters.filtersets import ClusterFilterSet
-from clusters.formatting import loc
+from clusters.formatting import in_parentheses, loc
 from clusters.maps.context import china_map
 from clusters.models import Cluster
 from clusters.progress import latest_by_indicator, period_position, target_progress
 from clusters.rankings import periods_for, ranking, schemes_with_rankings
-from clusters.templatetags.portal import choice
 
 PAGE_SIZE = 20
 RANKING_PAGE_SIZE = 50
@@ -73,8 +72,8 @@ def _active_filters(filterset):
     """The filters that apply, each with a label and a readable value (the template links to its removal)."""
     cleaned = getattr(filterset.form, "cleaned_data", {})
     readable = {
-        "tier": lambda v: choice(Tier(v).label),
-        "status": lambda v: choice(ClusterStatus(v).label),
+        "tier": lambda v: Tier(v).label,
+        "status": lambda v: ClusterStatus(v).label,
         "q": str,
     }
     active = []
@@ -107,14 +106,14 @@ def _selects(request, filterset):
     cleaned = getattr(form, "cleaned_data", {})
 
     def city_label(city):
-        return f"{loc(city)}（{loc(city.province, 'short_name')}）"
+        return f"{loc(city)}{in_parentheses(loc(city.province, 'short_name'))}"
 
     options = {
         "field": _options(choices["fields"], "slug", loc, cleaned.get("field")),
         "province": _options(choices["provinces"], "code", loc, cleaned.get("province")),
         "city": _options(choices["cities"], "code", city_label, cleaned.get("city")),
-        "tier": [(value, choice(label)) for value, label in Tier.choices],
-        "status": [(value, choice(label)) for value, label in ClusterStatus.choices],
+        "tier": Tier.choices,
+        "status": ClusterStatus.choices,
     }
     return [
         {

@@ -22,3 +22,15 @@ def fast_password_hasher():
 
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request activates its language in the thread and leaves it there; URLs reversed outside a request
+    (`get_absolute_url()` in a test) must not come out under /en/ because the test before asked in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -343,6 +343,8 @@ def test_shenzhen_figure_in_the_api_keeps_its_note_and_the_sources_wan_yi(api):
     english = APIClient().get("/api/indicator-values/", {"cluster": "shenzhen-ict"}, HTTP_ACCEPT_LANGUAGE="en")
     share = next(v for v in english.json()["results"] if v["indicator"]["code"] == "national-share")
     assert share["value_display"] == "about 16.67%"
+    scale = next(v for v in english.json()["results"] if v["indicator"]["code"] == "industry-scale")
+    assert scale["value_display"] == "2.8 trillion yuan" and scale["value"] == 28000  # formatting's one rule
 
 
 def test_a_whole_cluster_figure_has_an_empty_scope(api):

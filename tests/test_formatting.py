@@ -74,15 +74,95 @@ def test_amount_writes_large_sums_in_wan_yi_as_the_sources_do(value, unit, kind,
 
 
 @pytest.mark.parametrize(
+    ("value", "unit", "kind", "text"),
+    [
+        (Decimal("4000"), "亿元", "money", "400 billion yuan"),  # 南京's 产值 target, ≥ 4000 亿元
+        (Decimal("2000"), "亿元", "money", "200 billion yuan"),
+        (Decimal("255"), "亿元", "money", "25.5 billion yuan"),
+        (Decimal("10"), "亿元", "money", "1 billion yuan"),  # billion from 10 亿元
+        (Decimal("9.99"), "亿元", "money", "999 million yuan"),
+        (Decimal("3.5"), "亿元", "money", "350 million yuan"),
+        (Decimal("1905.3636"), "亿元", "money", "190.536 billion yuan"),  # the Chinese digits, point moved
+        (Decimal("9999.999"), "亿元", "money", "1 trillion yuan"),  # rounded as its kind says, then scaled
+        (Decimal("28000"), "亿元", "money", "2.8 trillion yuan"),  # seed 004: 2.8 万亿元
+        (Decimal("12345.67"), "亿元", "money", "1.2346 trillion yuan"),  # to the whole 亿, as in Chinese
+        (Decimal("1.2"), "万亿元", "money", "1.2 trillion yuan"),
+        (Decimal("28000"), "万元", "money", "280 million yuan"),
+        (Decimal("5000"), "元", "money", "5,000 yuan"),
+        (Decimal("42.5"), "%", "share", "42.5%"),
+        (Decimal("30000"), "人", "count", "30,000"),  # counts lose their counter word
+        (Decimal("479"), "家", "count", "479"),
+        (Decimal("1500"), "件", "count", "1,500"),  # English groups from 1,000
+        (Decimal("12"), "项", "count", "12"),
+        (Decimal("3"), "个", "count", "3"),
+        (Decimal("7"), "万吨", None, "7 万吨"),  # a unit the portal has no English for stays as given
+    ],
+)
+def test_amount_in_english_uses_english_scale_words_and_no_counter_words(value, unit, kind, text):
+    assert formatting.amount(value, unit, kind, "en") == text
+
+
+@pytest.mark.parametrize(
+    ("value", "language", "text"),
+    [
+        (Decimal("1500"), "en", "1,500"),
+        (Decimal("1500"), "zh-hans", "1500"),
+        (Decimal("999.5"), "en", "999.5"),
+        (Decimal("-2500"), "en", "-2,500"),
+        (Decimal("30000"), "zh-hans", "30,000"),
+    ],
+)
+def test_number_groups_from_a_thousand_in_english(value, language, text):
+    assert formatting.number(value, language=language) == text
+
+
+@pytest.mark.parametrize(
+    ("magnitude", "unit", "language", "shift", "words"),
+    [
+        (Decimal("2000"), "亿元", "zh-hans", 0, "亿元"),
+        (Decimal("28000"), "亿元", "zh-hans", -4, "万亿元"),
+        (Decimal("2000"), "亿元", "en", -1, "billion yuan"),
+        (Decimal("5"), "亿元", "en", 2, "million yuan"),
+        (Decimal("28000"), "亿元", "en", -4, "trillion yuan"),
+        (Decimal("90"), "%", "en", 0, "%"),
+        (Decimal("479"), "家", "en", 0, ""),
+        (Decimal("479"), "家", "zh-hans", 0, "家"),
+    ],
+)
+def test_scale_picks_one_unit_for_a_size(magnitude, unit, language, shift, words):
+    assert formatting.scale(magnitude, unit, language) == formatting.Scale(shift, words)
+
+
+@pytest.mark.parametrize(
+    ("unit", "language", "text"),
+    [
+        ("亿元", "zh-hans", "（亿元）"),
+        ("件", "zh-hans", "（件）"),
+        ("亿元", "en", ""),
+        ("件", "en", ""),
+        ("%", "en", ""),
+    ]
+    + [("万吨", "en", " (万吨)"), ("", "zh-hans", "")],
+)
+def test_unit_heading_says_the_unit_where_the_figures_do_not(unit, language, text):
+    assert formatting.unit_heading(unit, language) == text
+
+
+def test_a_target_in_english():
+    assert formatting.target_figure(Decimal("4000"), Qualifier.AT_LEAST, "亿元", "money", "en") == "≥ 400 billion yuan"
+    assert formatting.target_figure(Decimal("80"), Qualifier.ABOUT, "%", "share", "en") == "≈ 80%"
+
+
+@pytest.mark.parametrize(
     ("qualifier", "language", "text"),
     [
         (Qualifier.EXACT, "zh-hans", "2000 亿元"),
         (Qualifier.AT_LEAST, "zh-hans", "超过 2000 亿元"),
         (Qualifier.ABOUT, "zh-hans", "约 2000 亿元"),
         (Qualifier.BELOW, "zh-hans", "不足 2000 亿元"),
-        (Qualifier.AT_LEAST, "en", "over 2000 亿元"),
-        (Qualifier.ABOUT, "en", "about 2000 亿元"),
-        (Qualifier.BELOW, "en", "under 2000 亿元"),
+        (Qualifier.AT_LEAST, "en", "over 200 billion yuan"),
+        (Qualifier.ABOUT, "en", "about 200 billion yuan"),
+        (Qualifier.BELOW, "en", "under 200 billion yuan"),
     ],
 )
 def test_figure_keeps_a_bound_a_bound(qualifier, language, text):

@@ -20,7 +20,6 @@ from tests.api_support import make_synthetic_clusters
 MAP = reverse("clusters:map")
 LIST = reverse("clusters:list")
 HOME = reverse("clusters:home")
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 pytestmark = pytest.mark.django_db
 DIVISIONS = json.loads((ASSET_PATH.parents[2] / "fixtures" / "divisions.json").read_text(encoding="utf-8"))
 PROVINCE_CODES = [row["pk"] for row in DIVISIONS if row["model"] == "clusters.province"]
@@ -308,7 +307,7 @@ def test_demo_clusters_on_the_map_are_marked_as_such(client):
 
 
 def test_the_map_in_english(client):
-    response = client.get(MAP, {"tier": "national"}, **EN)
+    response = client.get(f"/en{MAP}", {"tier": "national"})
     html = response.content.decode()
     assert response["Content-Language"] == "en"
     assert "<title>Guangdong: 6 clusters</title>" in html

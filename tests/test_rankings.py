@@ -136,7 +136,7 @@ def test_rankings_page(client, scheme, field_race):
 
 
 def test_rankings_page_in_english(client, scheme, field_race):
-    page = client.get(RANKINGS, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(f"/en{RANKINGS}").content.decode()
     assert "Up 2 places" in page and "Down 3 places" in page and "Up 1 place<" in page
     assert 'data-label="Rank"' in page and 'data-label="Conclusion"' in page and ">Excellent<" in page
 

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -85,7 +86,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
         page = Paginator(deletions, self.list_per_page).get_page(request.GET.get("p"))
         context = {
             **self.admin_site.each_context(request),
-            "title": f"已删除的{opts.verbose_name}",
+            "title": gettext("已删除的%(name)s") % {"name": opts.verbose_name},
             "opts": opts,
             "page_obj": page,
         }

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count, Prefetch
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from clusters.models import (
     Batch,
@@ -32,7 +33,7 @@ class FieldAdmin(HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(cluster_count=Count("clusters"))
 
-    @admin.display(description="集群数", ordering="cluster_count")
+    @admin.display(description=_("集群数"), ordering="cluster_count")
     def cluster_count(self, obj):
         return obj.cluster_count
 
@@ -61,7 +62,7 @@ class EnterpriseAdmin(HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("clusters")
 
-    @admin.display(description="所在集群")
+    @admin.display(description=_("所在集群"))
     def cluster_names(self, obj):
         return "、".join(cluster.display_name for cluster in obj.clusters.all())
 
@@ -69,7 +70,7 @@ class EnterpriseAdmin(HistoryAdmin):
 class ProvinceListFilter(admin.SimpleListFilter):
     """Province follows from the cities, so filter through them (only provinces that hold a cluster)."""
 
-    title = "省份"
+    title = _("省份")
     parameter_name = "province"
 
     def lookups(self, request, model_admin):
@@ -139,27 +140,30 @@ class ClusterAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdmin):
     list_display = ["name", "field", "tier", "status", "province_names", "city_names", "batch", "published"]
     list_filter = ["field", ProvinceListFilter, "tier", "status", "batch", "published", "is_synthetic"]
     list_select_related = ["field", "batch"]
-    search_fields = ["name", "short_name", "slug", "lead_enterprises__enterprise__name", "cities__name"]
+    search_fields = ["name", "short_name", "name_en", "slug", "lead_enterprises__enterprise__name", "cities__name"]
     autocomplete_fields = ["cities", "promotion_organization", "batch", "sources"]
     readonly_fields = ["province_names", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["name", "short_name", "slug", "field", "tier", "batch", "rank_in_batch", "status"]}),
-        ("地域", {"fields": ["cities", "province_names", "area_note"]}),
-        ("概况", {"fields": ["summary", "origin_year", "origin_note", "promotion_organization", "website"]}),
-        ("出处与发布", {"fields": ["sources", "published", "is_synthetic", "created_at", "updated_at"]}),
+        (
+            None,
+            {"fields": ["name", "short_name", "name_en", "slug", "field", "tier", "batch", "rank_in_batch", "status"]},
+        ),
+        (_("地域"), {"fields": ["cities", "province_names", "area_note"]}),
+        (_("概况"), {"fields": ["summary", "origin_year", "origin_note", "promotion_organization", "website"]}),
+        (_("出处与发布"), {"fields": ["sources", "published", "is_synthetic", "created_at", "updated_at"]}),
     ]
     inlines = [LeadEnterpriseInline, CharacteristicInline, TargetInline, MeasureInline, IndicatorValueInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related(Prefetch("cities", queryset=cities_with_province()))
 
-    @admin.display(description="省份")
+    @admin.display(description=_("省份"))
     def province_names(self, obj):
         if obj.pk is None:
-            return "保存后由所在城市推出"
+            return _("保存后由所在城市推出")
         return "、".join(province.name for province in obj.provinces)
 
-    @admin.display(description="城市")
+    @admin.display(description=_("城市"))
     def city_names(self, obj):
         return format_html_join("、", "{}", ((city.name,) for city in obj.cities.all()))
 

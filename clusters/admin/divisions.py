@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from clusters.models import City, Province
 
@@ -25,7 +26,7 @@ class ProvinceAdmin(HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(city_count=Count("cities"))
 
-    @admin.display(description="地级行政区数", ordering="city_count")
+    @admin.display(description=_("地级行政区数"), ordering="city_count")
     def city_count(self, obj):
         return obj.city_count
 

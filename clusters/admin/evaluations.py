@@ -14,6 +14,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from clusters.choices import EvaluationState
 from clusters.models import DimensionScore, EvaluationRecord, EvaluationScheme, EvaluationTransition, SchemeDimension
@@ -52,7 +54,7 @@ class EvaluationSchemeAdmin(HistoryAdmin):
     inlines = [SchemeDimensionInline]
     actions = ["copy_as_new_version"]
 
-    @admin.display(description="已启用", boolean=True)
+    @admin.display(description=_("已启用"), boolean=True)
     def frozen(self, obj):
         return obj.is_frozen
 
@@ -62,11 +64,15 @@ class EvaluationSchemeAdmin(HistoryAdmin):
             fields += ["code", "excellent_min", "good_min", "pass_min"]
         return fields
 
-    @admin.action(description="复制为新版本（已启用的方案不能再改，改动请在新版本中进行）", permissions=["add"])
+    @admin.action(description=_("复制为新版本（已启用的方案不能再改，改动请在新版本中进行）"), permissions=["add"])
     def copy_as_new_version(self, request, queryset):
         for scheme in queryset:
             copy = service.new_scheme_version(scheme)
-            self.message_user(request, f"已创建 {copy}（代码 {copy.code}）。", messages.SUCCESS)
+            self.message_user(
+                request,
+                gettext("已创建 %(scheme)s（代码 %(code)s）。") % {"scheme": copy, "code": copy.code},
+                messages.SUCCESS,
+            )
 
 
 @admin.register(SchemeDimension)
@@ -89,7 +95,7 @@ class DimensionScoreInline(ScopedInlineMixin, admin.TabularInline):
     readonly_fields = ["max_score"]
     extra = 0
 
-    @admin.display(description="满分")
+    @admin.display(description=_("满分"))
     def max_score(self, obj):
         return obj.dimension.max_score if obj.dimension_id else "—"
 
@@ -121,18 +127,18 @@ class DimensionScoreInline(ScopedInlineMixin, admin.TabularInline):
 class QueueFilter(admin.SimpleListFilter):
     """待办: what the signed-in user can act on now, by their permissions."""
 
-    title = "待办"
+    title = _("待办")
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
         user = request.user
         options = []
         if user.has_perm("clusters.review_evaluationrecord"):
-            options.append(("review", "待审核（待我审核）"))
+            options.append(("review", _("待审核（待我审核）")))
         if user.has_perm("clusters.publish_evaluationrecord"):
-            options.append(("publish", "待发布（已审核）"))
+            options.append(("publish", _("待发布（已审核）")))
         if user.has_perm("clusters.submit_evaluationrecord"):
-            options.append(("mine", "我的草稿和被退回的记录"))
+            options.append(("mine", _("我的草稿和被退回的记录")))
         return options
 
     def queryset(self, request, queryset):
@@ -149,7 +155,7 @@ class QueueFilter(admin.SimpleListFilter):
 
 
 class TransitionForm(forms.Form):
-    note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 4, "cols": 80}), required=False)
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 4, "cols": 80}), required=False)
 
 
 @admin.register(EvaluationRecord)
@@ -192,9 +198,9 @@ class EvaluationRecordAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdm
                 ]
             },
         ),
-        ("得分", {"fields": ["score_table"]}),
+        (_("得分"), {"fields": ["score_table"]}),
         (
-            "审核流程",
+            _("审核流程"),
             {
                 "fields": [
                     ("state", "revision", "supersedes"),
@@ -207,12 +213,12 @@ class EvaluationRecordAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdm
         ),
     ]
 
-    @admin.display(description="状态", ordering="state")
+    @admin.display(description=_("状态"), ordering="state")
     def state_label(self, obj):
         # Colours live in static/css/admin.css: the Content-Security-Policy allows no inline styles.
         return format_html('<strong class="state-label state-{}">{}</strong>', obj.state, obj.get_state_display())
 
-    @admin.display(description="维度得分")
+    @admin.display(description=_("维度得分"))
     def score_table(self, obj):
         """Shown to everyone who may view the record (reviewers need not hold score permissions)."""
         if obj.pk is None:
@@ -226,13 +232,18 @@ class EvaluationRecordAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdm
             ),
         )
         return format_html(
-            '<table class="score-table"><tr><th>维度</th><th>权重</th><th>得分</th><th>满分</th></tr>{}'
-            "<tr><th>总分</th><th></th><th>{}</th><th>100</th></tr></table>",
+            '<table class="score-table"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{}'
+            "<tr><th>{}</th><th></th><th>{}</th><th>100</th></tr></table>",
+            gettext("维度"),
+            gettext("权重"),
+            gettext("得分"),
+            gettext("满分"),
             rows,
+            gettext("总分"),
             obj.total if obj.total is not None else "—",
         )
 
-    @admin.display(description="流转记录")
+    @admin.display(description=_("流转记录"))
     def transition_log(self, obj):
         """Every transition: when, from → to, who, and the note (e.g. the reason for returning)."""
         if obj.pk is None:
@@ -252,9 +263,13 @@ class EvaluationRecordAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdm
             ),
         )
         if not rows:
-            return "尚无流转"
+            return gettext("尚无流转")
         return format_html(
-            '<table class="transition-log"><tr><th>时间</th><th>状态</th><th>操作人</th><th>说明</th></tr>{}</table>',
+            '<table class="transition-log"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>',
+            gettext("时间"),
+            gettext("状态"),
+            gettext("操作人"),
+            gettext("说明"),
             rows,
         )
 
@@ -299,7 +314,8 @@ class EvaluationRecordAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdm
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["workflow_actions"] = [
-                (name, service.TRANSITIONS[name].label) for name in service.allowed_transitions(obj, request.user)
+                (name, gettext(service.TRANSITIONS[name].label))
+                for name in service.allowed_transitions(obj, request.user)
             ]
         self._say_if_separation_is_relaxed(request)
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -312,7 +328,9 @@ class EvaluationRecordAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdm
         if request.method == "GET" and not service.separation_of_duties():
             self.message_user(
                 request,
-                "注意：职责分离已关闭（EVALUATION_SEPARATION_OF_DUTIES=0），提交人可以自己审核通过和发布评估记录。",
+                gettext(
+                    "注意：职责分离已关闭（EVALUATION_SEPARATION_OF_DUTIES=0），提交人可以自己审核通过和发布评估记录。"
+                ),
                 messages.WARNING,
             )
 
@@ -328,7 +346,7 @@ class EvaluationRecordAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdm
         form = TransitionForm(request.POST or None)
         if step.note_required:
             form.fields["note"].required = True
-            form.fields["note"].label = "原因"
+            form.fields["note"].label = gettext("原因")
         if request.method == "POST" and form.is_valid():
             try:
                 result = service.transition(action, record, request.user, form.cleaned_data["note"])
@@ -337,16 +355,22 @@ class EvaluationRecordAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdm
                     self.message_user(request, message, messages.ERROR)
                 return HttpResponseRedirect(change_url)
             if result.pk != record.pk:  # a revision: continue on the new draft
-                self.message_user(request, f"已新建第{result.revision}版草稿，原发布版本保留。", messages.SUCCESS)
+                self.message_user(
+                    request, gettext("已新建第%(n)s版草稿，原发布版本保留。") % {"n": result.revision}, messages.SUCCESS
+                )
                 return HttpResponseRedirect(reverse("admin:clusters_evaluationrecord_change", args=[result.pk]))
-            self.message_user(request, f"{record}：已{step.label}，当前状态“{record.get_state_display()}”。")
+            self.message_user(
+                request,
+                gettext("%(record)s：已%(action)s，当前状态“%(state)s”。")
+                % {"record": record, "action": gettext(step.label), "state": record.get_state_display()},
+            )
             return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
-            "title": f"{step.label}：{record}",
+            "title": gettext("%(action)s：%(record)s") % {"action": gettext(step.label), "record": record},
             "opts": self.model._meta,
             "original": record,
-            "action_label": step.label,
+            "action_label": gettext(step.label),
             "form": form,
             "change_url": change_url,
         }
@@ -359,7 +383,11 @@ class EvaluationRecordAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdm
         for step in service.TRANSITIONS.values():
             if step.bulk and request.user.has_perm(step.permission):
                 name = f"{step.name}_selected"
-                actions[name] = (_bulk_action(step), name, f"{step.label}所选记录")
+                actions[name] = (
+                    _bulk_action(step),
+                    name,
+                    gettext("%(action)s所选记录") % {"action": gettext(step.label)},
+                )
         return actions
 
 
@@ -376,7 +404,11 @@ def _bulk_action(step):
                 text = "；".join(getattr(error, "messages", [str(error)]))
                 modeladmin.message_user(request, f"{record}：{text}", messages.WARNING)
         if done:
-            modeladmin.message_user(request, f"已{step.label} {done} 条记录。", messages.SUCCESS)
+            modeladmin.message_user(
+                request,
+                gettext("已%(action)s %(n)s 条记录。") % {"action": gettext(step.label), "n": done},
+                messages.SUCCESS,
+            )
 
     apply.__name__ = f"{step.name}_selected"
     return apply

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Prefetch
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from clusters.models import Indicator, IndicatorValue, Measure, MeasureCategory, MeasureTopic, Target
 from clusters.progress import latest_by_indicator, target_progress
@@ -25,7 +26,7 @@ class IndicatorValueAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdmin
     search_fields = ["cluster__name", "cluster__short_name", "indicator__name", "scope", "original_text", "note"]
     autocomplete_fields = ["cluster", "indicator", "source"]
 
-    @admin.display(description="单位")
+    @admin.display(description=_("单位"))
     def unit(self, obj):
         return obj.indicator.unit
 
@@ -53,11 +54,11 @@ class TargetAdmin(ScopedAdminMixin, SheetImportExportMixin, HistoryAdmin):
         values = IndicatorValue.objects.only("cluster_id", "indicator_id", "period", "scope", "value", "qualifier")
         return super().get_queryset(request).prefetch_related(Prefetch("cluster__indicator_values", queryset=values))
 
-    @admin.display(description="单位")
+    @admin.display(description=_("单位"))
     def unit(self, obj):
         return obj.indicator.unit
 
-    @admin.display(description="进度")
+    @admin.display(description=_("进度"))
     def progress(self, obj):
         """The same judgement as the cluster pages and the API (clusters.progress)."""
         latest = latest_by_indicator(obj.cluster.indicator_values.all()).get(obj.indicator_id)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
 
 from clusters.models import StaffScope
 
@@ -34,7 +35,7 @@ class StaffScopeInline(UserManagersOnlyMixin, admin.StackedInline):
     can_delete = False
     autocomplete_fields = ["provinces", "clusters"]
     fields = ["is_national", "provinces", "clusters"]
-    verbose_name_plural = "职责范围（省级编辑、集群编辑、评审员）"
+    verbose_name_plural = _("职责范围（省级编辑、集群编辑、评审员）")
 
 
 @admin.register(StaffScope)
@@ -47,11 +48,11 @@ class StaffScopeAdmin(UserManagersOnlyMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user").prefetch_related("provinces", "clusters")
 
-    @admin.display(description="负责省份")
+    @admin.display(description=_("负责省份"))
     def province_names(self, obj):
         return "、".join(p.name for p in obj.provinces.all())
 
-    @admin.display(description="负责集群")
+    @admin.display(description=_("负责集群"))
     def cluster_names(self, obj):
         return "、".join(c.display_name for c in obj.clusters.all())
 

@@ -1,6 +1,8 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from clusters.choices import CharacteristicCategory, ClusterStatus, Tier
@@ -14,16 +16,16 @@ class Field(NaturalKeyModel):
 
     NATURAL_KEY = ("slug",)
 
-    slug = models.SlugField("代码", max_length=50, unique=True)
-    name = models.CharField("名称", max_length=50, unique=True)
-    name_en = models.CharField("英文名称", max_length=80)
-    order = models.PositiveSmallIntegerField("排序", default=0)
+    slug = models.SlugField(_("代码"), max_length=50, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=80)
+    order = models.PositiveSmallIntegerField(pgettext_lazy("field", "排序"), default=0)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "产业领域"
-        verbose_name_plural = "产业领域"
+        verbose_name = pgettext_lazy("model", "产业领域")
+        verbose_name_plural = pgettext_lazy("models", "产业领域")
         ordering = ["order", "slug"]
 
     def __str__(self):
@@ -35,19 +37,21 @@ class Batch(NaturalKeyModel):
 
     NATURAL_KEY = ("slug",)
 
-    slug = models.SlugField("代码", max_length=50, unique=True)
-    name = models.CharField("名称", max_length=200, unique=True)
-    year = models.PositiveSmallIntegerField("年份", validators=[MinValueValidator(1949), MaxValueValidator(2100)])
-    tier = models.CharField("层级", max_length=20, choices=Tier.choices)
-    announced_on = models.DateField("公布日期", null=True, blank=True)
-    description = models.TextField("说明", blank=True)
-    source = models.ForeignKey("clusters.Source", verbose_name="出处", on_delete=models.PROTECT, null=True, blank=True)
+    slug = models.SlugField(_("代码"), max_length=50, unique=True)
+    name = models.CharField(_("名称"), max_length=200, unique=True)
+    year = models.PositiveSmallIntegerField(_("年份"), validators=[MinValueValidator(1949), MaxValueValidator(2100)])
+    tier = models.CharField(_("层级"), max_length=20, choices=Tier.choices)
+    announced_on = models.DateField(_("公布日期"), null=True, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    source = models.ForeignKey(
+        "clusters.Source", verbose_name=pgettext_lazy("field", "出处"), on_delete=models.PROTECT, null=True, blank=True
+    )
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "批次"
-        verbose_name_plural = "批次"
+        verbose_name = pgettext_lazy("model", "批次")
+        verbose_name_plural = pgettext_lazy("models", "批次")
         ordering = ["-year", "slug"]
 
     def __str__(self):
@@ -57,16 +61,18 @@ class Batch(NaturalKeyModel):
 class PromotionOrganization(NaturalKeyModel):
     NATURAL_KEY = ("name",)
 
-    name = models.CharField("名称", max_length=200, unique=True)
-    website = models.URLField("网址", blank=True)
-    description = models.TextField("说明", blank=True)
-    source = models.ForeignKey("clusters.Source", verbose_name="出处", on_delete=models.PROTECT, null=True, blank=True)
+    name = models.CharField(_("名称"), max_length=200, unique=True)
+    website = models.URLField(_("网址"), blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    source = models.ForeignKey(
+        "clusters.Source", verbose_name=pgettext_lazy("field", "出处"), on_delete=models.PROTECT, null=True, blank=True
+    )
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "集群发展促进组织"
-        verbose_name_plural = "集群发展促进组织"
+        verbose_name = pgettext_lazy("model", "集群发展促进组织")
+        verbose_name_plural = pgettext_lazy("models", "集群发展促进组织")
         ordering = ["name"]
 
     def __str__(self):
@@ -76,14 +82,16 @@ class PromotionOrganization(NaturalKeyModel):
 class Enterprise(NaturalKeyModel):
     NATURAL_KEY = ("name",)
 
-    name = models.CharField("名称", max_length=200, unique=True, help_text="按出处原文书写，例如“三一”“中车四方股份”")
-    description = models.TextField("说明", blank=True)
+    name = models.CharField(
+        _("名称"), max_length=200, unique=True, help_text=_("按出处原文书写，例如“三一”“中车四方股份”")
+    )
+    description = models.TextField(_("说明"), blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "企业"
-        verbose_name_plural = "企业"
+        verbose_name = pgettext_lazy("model", "企业")
+        verbose_name_plural = pgettext_lazy("models", "企业")
         ordering = ["name"]
 
     def __str__(self):
@@ -120,50 +128,54 @@ class Cluster(NaturalKeyModel, TimeStampedModel):
 
     NATURAL_KEY = ("name",)
 
-    name = models.CharField("集群名称", max_length=200, unique=True, help_text="官方全称")
-    short_name = models.CharField("简称", max_length=100, blank=True)
-    name_en = models.CharField("英文名称", max_length=300, blank=True, help_text="英文页面显示；留空则显示中文名称")
-    slug = models.SlugField("网址标识", max_length=120, unique=True, blank=True, help_text="留空则按简称的拼音自动生成")
-    field = models.ForeignKey(Field, verbose_name="领域", on_delete=models.PROTECT, related_name="clusters")
-    tier = models.CharField("层级", max_length=20, choices=Tier.choices, db_index=True)
-    batch = models.ForeignKey(
-        Batch, verbose_name="批次", on_delete=models.PROTECT, null=True, blank=True, related_name="clusters"
+    name = models.CharField(_("集群名称"), max_length=200, unique=True, help_text=_("官方全称"))
+    short_name = models.CharField(_("简称"), max_length=100, blank=True)
+    name_en = models.CharField(
+        _("英文名称"), max_length=300, blank=True, help_text=_("英文页面显示；留空则显示中文名称")
     )
-    rank_in_batch = models.PositiveSmallIntegerField("批次内名次", null=True, blank=True)
+    slug = models.SlugField(
+        _("网址标识"), max_length=120, unique=True, blank=True, help_text=_("留空则按简称的拼音自动生成")
+    )
+    field = models.ForeignKey(Field, verbose_name=_("领域"), on_delete=models.PROTECT, related_name="clusters")
+    tier = models.CharField(_("层级"), max_length=20, choices=Tier.choices, db_index=True)
+    batch = models.ForeignKey(
+        Batch, verbose_name=_("批次"), on_delete=models.PROTECT, null=True, blank=True, related_name="clusters"
+    )
+    rank_in_batch = models.PositiveSmallIntegerField(_("批次内名次"), null=True, blank=True)
     status = models.CharField(
-        "状态", max_length=20, choices=ClusterStatus.choices, default=ClusterStatus.CULTIVATING, db_index=True
+        _("状态"), max_length=20, choices=ClusterStatus.choices, default=ClusterStatus.CULTIVATING, db_index=True
     )
     cities = models.ManyToManyField(
-        "clusters.City", verbose_name="所在城市", related_name="clusters", help_text="地级市；省份由城市推出"
+        "clusters.City", verbose_name=_("所在城市"), related_name="clusters", help_text=_("地级市；省份由城市推出")
     )
-    area_note = models.CharField("地域说明", max_length=200, blank=True, help_text="县级地名等细节，例如“乐清”")
-    summary = models.TextField("简介", blank=True)
+    area_note = models.CharField(_("地域说明"), max_length=200, blank=True, help_text=_("县级地名等细节，例如“乐清”"))
+    summary = models.TextField(_("简介"), blank=True)
     origin_year = models.PositiveSmallIntegerField(
-        "起步年份", null=True, blank=True, validators=[MinValueValidator(1800), MaxValueValidator(2100)]
+        _("起步年份"), null=True, blank=True, validators=[MinValueValidator(1800), MaxValueValidator(2100)]
     )
-    origin_note = models.TextField("起源", blank=True)
+    origin_note = models.TextField(_("起源"), blank=True)
     promotion_organization = models.ForeignKey(
         PromotionOrganization,
-        verbose_name="集群发展促进组织",
+        verbose_name=_("集群发展促进组织"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="clusters",
     )
     enterprises = models.ManyToManyField(
-        Enterprise, verbose_name="链主企业", through="LeadEnterprise", related_name="clusters", blank=True
+        Enterprise, verbose_name=_("链主企业"), through="LeadEnterprise", related_name="clusters", blank=True
     )
-    website = models.URLField("网址", blank=True)
-    sources = models.ManyToManyField("clusters.Source", verbose_name="出处", related_name="clusters", blank=True)
-    published = models.BooleanField("公开", default=True, db_index=True, help_text="取消勾选则公众看不到该集群")
-    is_synthetic = models.BooleanField("演示数据", default=False, db_index=True)
+    website = models.URLField(_("网址"), blank=True)
+    sources = models.ManyToManyField("clusters.Source", verbose_name=_("出处"), related_name="clusters", blank=True)
+    published = models.BooleanField(_("公开"), default=True, db_index=True, help_text=_("取消勾选则公众看不到该集群"))
+    is_synthetic = models.BooleanField(_("演示数据"), default=False, db_index=True)
 
     objects = NaturalKeyManager.from_queryset(ClusterQuerySet)()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "集群"
-        verbose_name_plural = "集群"
+        verbose_name = pgettext_lazy("model", "集群")
+        verbose_name_plural = pgettext_lazy("models", "集群")
         ordering = ["field__order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "rank_in_batch"], name="unique_rank_in_batch"),
@@ -198,17 +210,21 @@ class LeadEnterprise(NaturalKeyModel):
 
     NATURAL_KEY = ("cluster__name", "enterprise__name")
 
-    cluster = models.ForeignKey(Cluster, verbose_name="集群", on_delete=models.CASCADE, related_name="lead_enterprises")
-    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="+")
-    note = models.CharField("说明", max_length=300, blank=True)
-    order = models.PositiveSmallIntegerField("排序", default=0)
-    source = models.ForeignKey("clusters.Source", verbose_name="出处", on_delete=models.PROTECT, null=True, blank=True)
+    cluster = models.ForeignKey(
+        Cluster, verbose_name=pgettext_lazy("field", "集群"), on_delete=models.CASCADE, related_name="lead_enterprises"
+    )
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(pgettext_lazy("field", "排序"), default=0)
+    source = models.ForeignKey(
+        "clusters.Source", verbose_name=pgettext_lazy("field", "出处"), on_delete=models.PROTECT, null=True, blank=True
+    )
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "链主企业"
-        verbose_name_plural = "链主企业"
+        verbose_name = pgettext_lazy("model", "链主企业")
+        verbose_name_plural = pgettext_lazy("models", "链主企业")
         ordering = ["cluster", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["cluster", "enterprise"], name="unique_lead_enterprise"),
@@ -223,16 +239,18 @@ class Characteristic(NaturalKeyModel):
 
     NATURAL_KEY = ("cluster__name", "category")
 
-    cluster = models.ForeignKey(Cluster, verbose_name="集群", on_delete=models.CASCADE, related_name="characteristics")
-    category = models.CharField("方面", max_length=30, choices=CharacteristicCategory.choices)
-    text = models.TextField("内容")
-    source = models.ForeignKey("clusters.Source", verbose_name="出处", on_delete=models.PROTECT)
+    cluster = models.ForeignKey(
+        Cluster, verbose_name=pgettext_lazy("field", "集群"), on_delete=models.CASCADE, related_name="characteristics"
+    )
+    category = models.CharField(_("方面"), max_length=30, choices=CharacteristicCategory.choices)
+    text = models.TextField(_("内容"))
+    source = models.ForeignKey("clusters.Source", verbose_name=pgettext_lazy("field", "出处"), on_delete=models.PROTECT)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "主要特征"
-        verbose_name_plural = "主要特征"
+        verbose_name = pgettext_lazy("model", "主要特征")
+        verbose_name_plural = pgettext_lazy("models", "主要特征")
         ordering = ["cluster", "category"]
         constraints = [
             models.UniqueConstraint(fields=["cluster", "category"], name="unique_characteristic_per_category"),

@@ -1,5 +1,7 @@
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from clusters.choices import CityKind, ProvinceKind, Region
@@ -32,7 +34,7 @@ class CityQuerySet(NaturalKeyQuerySet):
         return self.holding()
 
 
-gb2260_code = RegexValidator(r"^\d{6}$", "行政区划代码应为六位数字（GB/T 2260）。")
+gb2260_code = RegexValidator(r"^\d{6}$", _("行政区划代码应为六位数字（GB/T 2260）。"))
 
 
 class Province(NaturalKeyModel):
@@ -40,32 +42,37 @@ class Province(NaturalKeyModel):
 
     NATURAL_KEY = ("code",)
 
-    code = models.CharField("行政区划代码", max_length=6, primary_key=True, validators=[gb2260_code])
-    name = models.CharField("名称", max_length=50, unique=True)
-    short_name = models.CharField("简称", max_length=20, unique=True)
-    name_en = models.CharField("英文名称", max_length=80)
-    kind = models.CharField("类型", max_length=20, choices=ProvinceKind.choices)
-    region = models.CharField("经济区域", max_length=20, choices=Region.choices, blank=True, db_index=True)
+    code = models.CharField(_("行政区划代码"), max_length=6, primary_key=True, validators=[gb2260_code])
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    short_name = models.CharField(_("简称"), max_length=20, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=80)
+    kind = models.CharField(_("类型"), max_length=20, choices=ProvinceKind.choices)
+    region = models.CharField(_("经济区域"), max_length=20, choices=Region.choices, blank=True, db_index=True)
     source = models.ForeignKey(
-        "clusters.Source", verbose_name="出处", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    # GB/T 2260 gives the codes and names but defines no regions: the four-region split is 国家统计局's.
-    region_source = models.ForeignKey(
         "clusters.Source",
-        verbose_name="经济区域出处",
+        verbose_name=pgettext_lazy("field", "出处"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        help_text="经济区域划分的依据，例如国家统计局《东西中部和东北地区划分方法》",
+    )
+    # GB/T 2260 gives the codes and names but defines no regions: the four-region split is 国家统计局's.
+    region_source = models.ForeignKey(
+        "clusters.Source",
+        verbose_name=_("经济区域出处"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("经济区域划分的依据，例如国家统计局《东西中部和东北地区划分方法》"),
     )
 
     objects = NaturalKeyManager.from_queryset(ProvinceQuerySet)()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "省级行政区"
-        verbose_name_plural = "省级行政区"
+        verbose_name = pgettext_lazy("model", "省级行政区")
+        verbose_name_plural = pgettext_lazy("models", "省级行政区")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=models.Q(code__endswith="0000"), name="province_code_ends_0000"),
@@ -80,22 +87,29 @@ class City(NaturalKeyModel):
 
     NATURAL_KEY = ("code",)
 
-    code = models.CharField("行政区划代码", max_length=6, primary_key=True, validators=[gb2260_code])
-    name = models.CharField("名称", max_length=50)
-    short_name = models.CharField("简称", max_length=30)
-    name_en = models.CharField("英文名称", max_length=80)
-    province = models.ForeignKey(Province, verbose_name="省级行政区", on_delete=models.PROTECT, related_name="cities")
-    kind = models.CharField("类型", max_length=30, choices=CityKind.choices)
+    code = models.CharField(_("行政区划代码"), max_length=6, primary_key=True, validators=[gb2260_code])
+    name = models.CharField(_("名称"), max_length=50)
+    short_name = models.CharField(_("简称"), max_length=30)
+    name_en = models.CharField(_("英文名称"), max_length=80)
+    province = models.ForeignKey(
+        Province, verbose_name=pgettext_lazy("field", "省级行政区"), on_delete=models.PROTECT, related_name="cities"
+    )
+    kind = models.CharField(_("类型"), max_length=30, choices=CityKind.choices)
     source = models.ForeignKey(
-        "clusters.Source", verbose_name="出处", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "clusters.Source",
+        verbose_name=pgettext_lazy("field", "出处"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     objects = NaturalKeyManager.from_queryset(CityQuerySet)()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "地级行政区"
-        verbose_name_plural = "地级行政区"
+        verbose_name = pgettext_lazy("model", "地级行政区")
+        verbose_name_plural = pgettext_lazy("models", "地级行政区")
         ordering = ["code"]
         constraints = [
             # Names repeat across provinces only in theory; within one province they never do.

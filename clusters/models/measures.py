@@ -1,4 +1,6 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .base import NaturalKeyModel, TimeStampedModel
@@ -9,10 +11,10 @@ class Term(NaturalKeyModel):
 
     NATURAL_KEY = ("slug",)
 
-    slug = models.SlugField("代码", max_length=50, unique=True)
-    name = models.CharField("名称", max_length=50, unique=True)
-    name_en = models.CharField("英文名称", max_length=80)
-    order = models.PositiveSmallIntegerField("排序", default=0)
+    slug = models.SlugField(_("代码"), max_length=50, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=80)
+    order = models.PositiveSmallIntegerField(pgettext_lazy("field", "排序"), default=0)
 
     class Meta:
         abstract = True
@@ -32,8 +34,8 @@ class MeasureCategory(Term):
     history = HistoricalRecords()
 
     class Meta(Term.Meta):
-        verbose_name = "举措类别"
-        verbose_name_plural = "举措类别"
+        verbose_name = pgettext_lazy("model", "举措类别")
+        verbose_name_plural = pgettext_lazy("models", "举措类别")
 
 
 class MeasureTopic(Term):
@@ -45,8 +47,8 @@ class MeasureTopic(Term):
     history = HistoricalRecords()
 
     class Meta(Term.Meta):
-        verbose_name = "举措主题"
-        verbose_name_plural = "举措主题"
+        verbose_name = pgettext_lazy("model", "举措主题")
+        verbose_name_plural = pgettext_lazy("models", "举措主题")
 
 
 class Measure(NaturalKeyModel, TimeStampedModel):
@@ -56,41 +58,41 @@ class Measure(NaturalKeyModel, TimeStampedModel):
 
     cluster = models.ForeignKey(
         "clusters.Cluster",
-        verbose_name="集群",
+        verbose_name=pgettext_lazy("field", "集群"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="measures",
-        help_text="留空表示面向全部集群的举措（例如工信部的统一举措）",
+        help_text=_("留空表示面向全部集群的举措（例如工信部的统一举措）"),
     )
     category = models.ForeignKey(
         MeasureCategory,
-        verbose_name="类别",
+        verbose_name=_("类别"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="measures",
-        help_text="出处给出的类别；出处没有归类的留空（页面显示为“未分类”）",
+        help_text=_("出处给出的类别；出处没有归类的留空（页面显示为“未分类”）"),
     )
     topics = models.ManyToManyField(
         MeasureTopic,
-        verbose_name="主题",
+        verbose_name=_("主题"),
         blank=True,
         related_name="measures",
-        help_text="举措内容涉及的主题，例如资金支持、人才；可多选",
+        help_text=_("举措内容涉及的主题，例如资金支持、人才；可多选"),
     )
-    title = models.CharField("标题", max_length=200)
-    description = models.TextField("内容", blank=True)
-    issuing_body = models.CharField("发布机构", max_length=200, blank=True)
-    document_title = models.CharField("政策文件", max_length=300, blank=True, help_text="文件全名，含书名号《》")
-    issued_on = models.DateField("发布日期", null=True, blank=True)
-    source = models.ForeignKey("clusters.Source", verbose_name="出处", on_delete=models.PROTECT)
+    title = models.CharField(_("标题"), max_length=200)
+    description = models.TextField(_("内容"), blank=True)
+    issuing_body = models.CharField(_("发布机构"), max_length=200, blank=True)
+    document_title = models.CharField(_("政策文件"), max_length=300, blank=True, help_text=_("文件全名，含书名号《》"))
+    issued_on = models.DateField(_("发布日期"), null=True, blank=True)
+    source = models.ForeignKey("clusters.Source", verbose_name=pgettext_lazy("field", "出处"), on_delete=models.PROTECT)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "举措"
-        verbose_name_plural = "举措"
+        verbose_name = pgettext_lazy("model", "举措")
+        verbose_name_plural = pgettext_lazy("models", "举措")
         ordering = ["cluster", "category__order", "issued_on", "id"]
         constraints = [
             models.UniqueConstraint(fields=["cluster", "title"], name="unique_measure_title_per_cluster"),

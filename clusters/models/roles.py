@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class StaffScope(models.Model):
@@ -10,15 +12,15 @@ class StaffScope(models.Model):
     """
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="cluster_scope"
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="cluster_scope"
     )
-    is_national = models.BooleanField("全国范围", default=False, help_text="勾选则不受省份和集群限制")
-    provinces = models.ManyToManyField("clusters.Province", verbose_name="负责省份", blank=True, related_name="+")
-    clusters = models.ManyToManyField("clusters.Cluster", verbose_name="负责集群", blank=True, related_name="+")
+    is_national = models.BooleanField(_("全国范围"), default=False, help_text=_("勾选则不受省份和集群限制"))
+    provinces = models.ManyToManyField("clusters.Province", verbose_name=_("负责省份"), blank=True, related_name="+")
+    clusters = models.ManyToManyField("clusters.Cluster", verbose_name=_("负责集群"), blank=True, related_name="+")
 
     class Meta:
-        verbose_name = "人员职责范围"
-        verbose_name_plural = "人员职责范围"
+        verbose_name = pgettext_lazy("model", "人员职责范围")
+        verbose_name_plural = pgettext_lazy("models", "人员职责范围")
 
     def __str__(self):
         return f"{self.user} 的职责范围"

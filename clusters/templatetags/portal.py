@@ -1,51 +1,54 @@
 """Template filters and tags for the public pages: thin wrappers over clusters.formatting, citations and charts."""
 
 from django import template
+from django.conf import settings
+from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, override, pgettext_lazy
 
-from clusters import formatting
-from clusters.progress import period_position
+from clusters import charts, formatting
+from portal.locale import html_lang as html_lang_tag
+from portal.locale import same_page_in
 
 register = template.Library()
 
-# The closed vocabularies in clusters.choices carry Chinese labels; these marks put them in the English
-# catalogue (tests/test_pages.py checks that every label there is translated).
-CHOICE_LABELS = [
-    gettext_noop("国家级"),
-    gettext_noop("省级"),
-    gettext_noop("市级"),
-    gettext_noop("培育中"),
-    gettext_noop("重点支持"),
-    gettext_noop("警示"),
-    gettext_noop("退出"),
-    gettext_noop("先发优势"),
-    gettext_noop("产业规模"),
-    gettext_noop("市场份额"),
-    gettext_noop("产业链条"),
-    gettext_noop("链主企业"),
-    gettext_noop("核心技术"),
-    gettext_noop("创新要素"),
-    gettext_noop("其他"),
-    gettext_noop("竞赛决赛"),
-    gettext_noop("验收"),
-    gettext_noop("年度监测"),
-    gettext_noop("复核"),
-    gettext_noop("优秀"),
-    gettext_noop("良好"),
-    gettext_noop("合格"),
-    gettext_noop("不合格"),
-    gettext_noop("保留"),
-    gettext_noop("东部"),
-    gettext_noop("中部"),
-    gettext_noop("西部"),
-    gettext_noop("东北"),
-    gettext_noop("新闻报道"),
-    gettext_noop("研究简报"),
-    gettext_noop("政府文件"),
-    gettext_noop("标准"),
-    gettext_noop("地方报送"),
-]
+
+@register.inclusion_tag("clusters/includes/page_links.html", takes_context=True)
+def page_links(context, query=""):
+    """The page's canonical URL, in its own language, and the same page in every language (x-default:
+    Chinese, unprefixed). `query` is what the canonical URL keeps of the query string (the list: its filters)."""
+    request = context["request"]
+    query = "" if query in ("", "?") else query
+    origin = f"{request.scheme}://{request.get_host()}"
+    paths = {code: same_page_in(request, code) for code, _name in settings.LANGUAGES}
+    if None in paths.values():
+        return {}
+    alternates = [{"hreflang": html_lang_tag(code), "href": f"{origin}{path}{query}"} for code, path in paths.items()]
+    alternates.append({"hreflang": "x-default", "href": f"{origin}{paths[settings.LANGUAGE_CODE]}{query}"})
+    return {"canonical": f"{origin}{paths[get_language()]}{query}", "alternates": alternates}
+
+
+@register.inclusion_tag("clusters/includes/language_switch.html", takes_context=True)
+def language_switch(context):
+    """Plain links to this page in each language, query string kept (a path no pattern matches: the home page)."""
+    request = context["request"]
+    query = request.GET.urlencode()
+    options = []
+    for code, name in settings.LANGUAGES:
+        url = same_page_in(request, code)
+        if url is None:
+            with override(code):
+                url = reverse("clusters:home")
+        elif query:
+            url = f"{url}?{query}"
+        options.append({"url": url, "lang": html_lang_tag(code), "name": name, "current": code == get_language()})
+    return {"options": options}
+
+
+@register.filter
+def html_lang(language):
+    """`<html lang>` of a language code: zh-hans → zh-Hans."""
+    return html_lang_tag(language)
 
 
 @register.filter
@@ -55,15 +58,33 @@ def loc(obj, attr="name"):
 
 
 @register.filter
-def choice(label):
-    """Translate a choice label from clusters.choices (`{{ cluster.get_tier_display|choice }}`)."""
-    return gettext(str(label)) if label else ""
+def original_name(obj):
+    """The Chinese name to show beside the English one (an English page, a cluster with `name_en`), else ''."""
+    return formatting.original_name(obj)
+
+
+@register.filter
+def scheme_label(scheme):
+    """“赛马方案（第1版）”, “赛马方案 (version 1)”: an evaluation scheme by name and version."""
+    return gettext("%(name)s（第%(version)s版）") % {"name": scheme.name, "version": scheme.version}
 
 
 @register.filter
 def paren(text):
     """“（亿元）” in Chinese, “ (亿元)” in English."""
     return formatting.in_parentheses(text)
+
+
+@register.filter
+def unit_heading(unit):
+    """“（亿元）” after an indicator's name; in English nothing where each figure names its unit."""
+    return formatting.unit_heading(unit)
+
+
+@register.filter
+def grouped(value):
+    """A count for readers: 5025 in Chinese (grouped from 10,000), 5,025 in English."""
+    return formatting.number(value, "count")
 
 
 @register.filter
@@ -111,6 +132,34 @@ def cite(context, source):
     )
 
 
+# What a cluster page may lack, in the words of the note that says so.
+NOT_GIVEN = [
+    pgettext_lazy("not given", "目标"),
+    pgettext_lazy("not given", "举措"),
+    pgettext_lazy("not given", "指标数据"),
+]
+
+
+def join_words(words):
+    """“目标、举措和指标数据”, “targets, measures or figures”."""
+    words = [str(word) for word in words]
+    if len(words) < 2:
+        return "".join(words)
+    return gettext("%(items)s和%(last)s") % {"items": gettext("、").join(words[:-1]), "last": words[-1]}
+
+
+@register.simple_tag
+def not_given(targets, measures, figures, evaluations):
+    """What a cluster page lacks, said once instead of an empty section each (11 of the 25 shipped clusters
+    have no target, measure or figure): “出处未提供该集群的目标、举措和指标数据。” and, without a published
+    evaluation, a sentence for that. A list of sentences; empty when nothing is missing."""
+    missing = [word for word, present in zip(NOT_GIVEN, (targets, measures, figures), strict=True) if not present]
+    sentences = [gettext("出处未提供该集群的%(items)s。") % {"items": join_words(missing)}] if missing else []
+    if not evaluations:
+        sentences.append(gettext("尚无已发布的动态评估。"))
+    return sentences
+
+
 @register.filter
 def percent_of(part, whole):
     """Width of a bar, in percent of the largest."""
@@ -119,61 +168,26 @@ def percent_of(part, whole):
     return round(float(part) / float(whole) * 100, 1)
 
 
-def _chart(rows, unit, label, period_of, figure_of, max_label, caption=""):
-    """The SVG geometry of a small line chart of rows with `.period` and `.value`, oldest first."""
-    width, height, left, right, top, bottom = 320, 140, 44, 12, 14, 28
-    points = []
-    if rows:
-        xs = [period_position(r.period) for r in rows]
-        ys = [float(r.value) for r in rows]
-        x0, x1 = min(xs), max(xs)
-        y1 = max(ys) or 1.0
-        y0 = 0.0 if min(ys) >= 0 else min(ys) * 1.1
-        for row, x, y in zip(rows, xs, ys, strict=True):
-            px = left + (width - left - right) * ((x - x0) / (x1 - x0) if x1 > x0 else 0.5)
-            py = top + (height - top - bottom) * (1 - (y - y0) / (y1 - y0))
-            points.append({"x": round(px, 1), "y": round(py, 1), "period": period_of(row), "figure": figure_of(row)})
-    return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "right": width - right,
-        "top": top,
-        "baseline": height - bottom,
-        "points": points,
-        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
-        "unit": unit,
-        "label": label,
-        "max_label": max_label,
-        "caption": caption,
-    }
-
-
 @register.inclusion_tag("clusters/includes/line_chart.html")
-def line_chart(series, unit="", label=""):
-    """A small server-rendered SVG line chart of (period, value) points, oldest first."""
-    return _chart(
-        series,
-        unit,
-        label,
-        period_of=lambda row: row.period,
-        figure_of=lambda row: formatting.with_unit(formatting.plain(row.value), unit),
-        max_label=formatting.plain(max(row.value for row in series)) if series else "",
+def line_chart(series, label="", kind="score"):
+    """A small server-rendered SVG line chart of points with `.period` and `.value`, oldest first (the
+    evaluation totals: scores out of 100)."""
+    chart = charts.line_chart(
+        series, "", kind, title_of=lambda row: f"{row.period}{gettext('：')}{formatting.plain(row.value)}"
     )
+    return {"chart": chart, "label": label}
 
 
 @register.inclusion_tag("clusters/includes/line_chart.html")
 def value_chart(values, label=""):
-    """The line chart of one indicator's values for one scope, each point labelled as the table labels it:
+    """The line chart of one indicator's values for one scope, each point titled as the table writes it:
     the figure as its source states it, the period as readers should read it (“据2021年报道”). A chart of
     one scope says which under it, since an indicator may have a chart for each."""
-    indicator = values[0].indicator if values else None
-    return _chart(
+    indicator = values[0].indicator
+    chart = charts.line_chart(
         values,
-        indicator.unit if indicator else "",
-        label,
-        period_of=formatting.value_period,
-        figure_of=formatting.value_figure,
-        max_label=formatting.number(max(v.value for v in values), indicator.kind) if values else "",
-        caption=values[0].scope if values else "",
+        indicator.unit,
+        indicator.kind,
+        title_of=lambda v: f"{formatting.value_period(v)}{gettext('：')}{formatting.value_figure(v)}",
     )
+    return {"chart": chart, "label": label, "caption": values[0].scope}

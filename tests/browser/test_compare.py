@@ -20,6 +20,8 @@ LANGUAGES = {
     "en": {"locale": "en-US", "extra_http_headers": {"Accept-Language": "en-US,en;q=0.9"}},
 }
 NANJING, SHANGHAI, SHENZHEN = "nanjing-power-equipment", "shanghai-ic", "shenzhen-ict"
+# The URL decides a public page's language: English under /en/.
+PREFIX = {"zh": "", "en": "/en"}
 EXPECTED = {
     "zh": [
         "口径：高压继电保护设备",
@@ -55,7 +57,7 @@ def open_page(browser, width, language, **options):
 def test_the_table_of_three_shipped_clusters(browser, live_server, shipped_data, screenshots, language, width):
     context, page = open_page(browser, width, language)
     try:
-        page.goto(f"{live_server.url}/compare/?clusters={NANJING},{SHANGHAI},{SHENZHEN}")
+        page.goto(f"{live_server.url}{PREFIX[language]}/compare/?clusters={NANJING},{SHANGHAI},{SHENZHEN}")
         assert page.locator("html").get_attribute("lang") == ("en" if language == "en" else "zh-Hans")
         table = page.locator(".compare-table")
         text = table.inner_text()
@@ -110,7 +112,7 @@ def test_charts_tell_the_lines_apart(browser, live_server, shipped_data, screens
     slugs = ",".join(c.slug for c in _with_series())
     context, page = open_page(browser, width, language)
     try:
-        page.goto(f"{live_server.url}/compare/?clusters={slugs}")
+        page.goto(f"{live_server.url}{PREFIX[language]}/compare/?clusters={slugs}")
         chart = page.locator(".compare-chart")
         assert chart.count() == 1
         lines = chart.first.locator("svg[role=img] polyline")

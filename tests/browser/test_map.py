@@ -17,6 +17,7 @@ VIEWPORTS = {
 }
 LANGUAGES = {"zh": "zh-CN", "en": "en-US"}
 GUANGDONG = {"zh": "广东省：6 个集群", "en": "Guangdong: 6 clusters"}
+PREFIX = {"zh": "", "en": "/en"}
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def open_page(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
-        page.base_url = live_server.url
+        page.base_url = live_server.url + PREFIX[language]  # English lives under /en/
         return page
 
     yield open_page
@@ -68,7 +69,7 @@ def test_the_map_with_the_shipped_data(open_page, shipped_data, screenshots, wid
     page.goto(page.base_url + "/map/")
     assert page.locator("html").get_attribute("lang") == ("en" if language == "en" else "zh-Hans")
     check_map(page, width, 25, 21)
-    title = page.locator("svg a[href='/clusters/?province=440000'] > title").text_content()
+    title = page.locator(f"svg a[href='{PREFIX[language]}/clusters/?province=440000'] > title").text_content()
     assert title == GUANGDONG[language]
     assert page.locator(".map-counts tbody tr").count() == 9
     shot(page, screenshots, f"map-shipped-{language}-{width}")

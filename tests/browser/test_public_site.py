@@ -50,19 +50,26 @@ def test_home_filter_open_and_switch_to_english(desktop, screenshots):
     assert targets.count() == cluster.targets.count()
     shot(page, screenshots, "03-detail-zh")
 
-    # Switch to English: page strings change, data stays as entered, field names come in English.
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    # Switch to English with the header's link: the same page under /en/; page strings change, data stays as
+    # entered, field names come in English.
+    page.locator(".lang-switch").get_by_role("link", name="English").click()
+    page.wait_for_url(re.compile(r"/en/clusters/[\w-]+/$"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == name
     assert page.locator("#targets-title").inner_text() == "Targets"
     assert page.locator(".eyebrow").inner_text() == cluster.field.name_en
     shot(page, screenshots, "04-detail-en")
 
-    # The choice sticks: the list is English too, and the filter survives.
-    page.goto(page.base_url + "/clusters/?field=information-technology")
+    # Links keep the language: the breadcrumb leads to the English list, where the field filter works.
+    page.locator(".breadcrumbs").get_by_role("link", name="Clusters").click()
+    page.wait_for_url(re.compile(r"/en/clusters/$"))
+    page.goto(page.url + "?field=information-technology")
     assert page.locator(".result-count").inner_text() == f"{IT_CLUSTERS} clusters"
     shot(page, screenshots, "05-list-it-en")
+    # And back: the switch keeps the page and its query.
+    page.locator(".lang-switch").get_by_role("link", name="简体中文").click()
+    page.wait_for_url(re.compile(r"/clusters/\?field=information-technology$"))
+    assert page.locator(".result-count").inner_text() == f"共 {IT_CLUSTERS} 个集群"
 
 
 def test_a_cluster_page_with_progress_chart_and_evaluation(desktop, screenshots):
@@ -107,13 +114,15 @@ def test_phone_width_has_no_horizontal_overflow(phone, screenshots):
     assert page.get_by_label("领域", exact=True).is_visible()
 
 
-def test_accept_language_english_is_honoured(browser, live_server, shipped_data, screenshots):
-    context = browser.new_context(locale="en-US", extra_http_headers={"Accept-Language": "en-US,en;q=0.9"})
+def test_a_shared_english_link_opens_in_english_in_a_chinese_browser(browser, live_server, shipped_data, screenshots):
+    context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     page = context.new_page()
     try:
-        page.goto(live_server.url + "/")
+        page.goto(live_server.url + "/en/")
         assert page.locator("html").get_attribute("lang") == "en"
         assert page.locator("h1").inner_text() == "Advanced manufacturing clusters of China"
         shot(page, screenshots, "10-home-en")
+        page.goto(live_server.url + "/")
+        assert page.locator("html").get_attribute("lang") == "zh-Hans"
     finally:
         context.close()

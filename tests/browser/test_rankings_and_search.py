@@ -32,7 +32,7 @@ def open_page(browser, live_server, screen, language):
     context = browser.new_context(locale=locale, extra_http_headers={"Accept-Language": accept}, **SCREENS[screen])
     page = context.new_page()
     page.set_default_timeout(15000)
-    page.base_url = live_server.url
+    page.base_url = live_server.url + ("/en" if language == "en" else "")  # English lives under /en/
     return context, page
 
 
