@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from clusters import scoping
 from clusters.bulk import insert_with_history, update_with_history
 from clusters.choices import Qualifier
+from clusters.formatting import plain
 
 from .columns import neutralise
 from .lookups import PendingSource
-from .parsing import format_decimal
 from .results import NEW, UNCHANGED, UPDATED
 from .rows import reader
 
@@ -247,7 +247,7 @@ class FactSheet(Sheet):
             index = {"cluster_id": "clusters", "indicator_id": "indicators", "category_id": "categories"}[name]
             return str(getattr(self.lookups, index).labels.get(value, value))
         if hasattr(value, "normalize"):
-            return format_decimal(value)
+            return plain(value)
         if name == "qualifier":
             return str(Qualifier(value).label)
         if isinstance(value, bool):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from clusters.choices import Qualifier
+from clusters.formatting import plain
 from clusters.periods import MAX_YEAR, MIN_YEAR
 
 
@@ -325,17 +326,9 @@ def convert(quantity, target, column_unit=None):
     return result
 
 
-def format_decimal(value):
-    """Decimal('4000.0000') -> '4000'; Decimal('0.3000') -> '0.3' (no exponent)."""
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text
-
-
 def format_quantity(value, qualifier, default=Qualifier.EXACT):
     """The cell an export writes, which ``parse_quantity`` reads back to the same value and qualifier."""
-    text = format_decimal(value)
+    text = plain(value)
     if qualifier == default:
         return text
     return {

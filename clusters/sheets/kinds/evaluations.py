@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from clusters.bulk import BATCH_SIZE, create_with_history
 from clusters.choices import Conclusion, EvaluationState, EvaluationType
+from clusters.formatting import plain
 from clusters.models import DimensionScore, EvaluationRecord, EvaluationTransition, SchemeDimension
 from clusters.models.evaluations import EDITABLE_STATES
 from clusters.services import evaluations as service
@@ -24,7 +25,7 @@ from clusters.services import evaluations as service
 from ..base import EXPORT_CHUNK, Sheet
 from ..columns import Column, label_of, number_cell
 from ..dates import parse_date, parse_period
-from ..parsing import ParseError, format_decimal, parse_choice, parse_quantity
+from ..parsing import ParseError, parse_choice, parse_quantity
 from ..results import NEW, UNCHANGED, UPDATED
 from .common import CLUSTER
 
@@ -199,7 +200,7 @@ class EvaluationSheet(Sheet):
                 continue
             score = row.get(column)
             if score is not None and not 0 <= score <= dimension.max_score:
-                row.error(column, _("得分应在 0 到 %(max)s 之间") % {"max": format_decimal(dimension.max_score)})
+                row.error(column, _("得分应在 0 到 %(max)s 之间") % {"max": plain(dimension.max_score)})
             scores[dimension] = score
         for name in self.mapping:
             if name.startswith(SCORE_PREFIX) and name[len(SCORE_PREFIX) :] not in dimension_names and row.raw(name):
@@ -271,8 +272,8 @@ class EvaluationSheet(Sheet):
                 )
         old = {s.dimension_id: s.score for s in record.scores.all()}
         if old != fields["scores"]:
-            before = format_decimal(record.total) if record.total is not None else ""
-            changes.append((_("维度得分（总分）"), before, format_decimal(fields["total"])))
+            before = plain(record.total) if record.total is not None else ""
+            changes.append((_("维度得分（总分）"), before, plain(fields["total"])))
         return changes
 
     @staticmethod
