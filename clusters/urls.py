@@ -15,4 +15,7 @@ urlpatterns = [
     path("compare/", views.compare_clusters, name="compare"),
     path("compare/export.csv", views.compare_csv, name="compare_csv"),
     path("compare/export.xlsx", views.compare_xlsx, name="compare_xlsx"),
+    path("data/", views.open_data, name="data"),
+    path("data/<slug:kind>.csv", views.data_csv, name="data_csv"),
+    path("data/<slug:kind>.xlsx", views.data_xlsx, name="data_xlsx"),
 ]

@@ -1,4 +1,5 @@
-"""Public pages: thin views over the shared selectors, the one cluster FilterSet, clusters.rankings and clusters.compare."""
+"""Public pages: thin views over the shared selectors, the one cluster FilterSet, clusters.rankings,
+clusters.compare and clusters.opendata."""
 
 from itertools import groupby
 from urllib.parse import urlencode
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from clusters import compare, exports, selectors
+from clusters import compare, exports, opendata, selectors
 from clusters.choices import ClusterStatus, Tier
 from clusters.compare import downloads
 from clusters.filtersets import ClusterFilterSet
@@ -303,12 +304,15 @@ def rankings(request):
     return render(request, "clusters/rankings.html", context)
 
 
+def _bad_filters(errors):
+    """A download asked for with a bad filter value: a plain-text 400 naming each bad parameter."""
+    return HttpResponseBadRequest("\n".join([_("筛选条件无效："), *errors]), content_type="text/plain; charset=utf-8")
+
+
 def _export(request, writer):
     filterset = filter_clusters(request)
     if errors := filter_errors(filterset):
-        return HttpResponseBadRequest(
-            "\n".join([_("筛选条件无效："), *errors]), content_type="text/plain; charset=utf-8"
-        )
+        return _bad_filters(errors)
     return writer(request, filterset.qs.select_related("promotion_organization"))
 
 
@@ -367,3 +371,64 @@ def compare_csv(request):
 @require_safe
 def compare_xlsx(request):
     return _compare_download(request, downloads.xlsx_response)
+
+
+# Open data ---------------------------------------------------------------------------------------
+
+
+def _selection(filterset):
+    """The clusters the list page's filters pick, for every kind of record (clusters.opendata)."""
+    active = _active_filters(filterset)
+    return opendata.Selection(
+        clusters=filterset.qs,
+        filtered=bool(active),
+        filters=[_("%(label)s：%(value)s") % {"label": f["label"], "value": f["value"]} for f in active],
+    )
+
+
+@require_safe
+def open_data(request):
+    """Every kind of public record to download, its data dictionary, sources and terms; the list's filters apply."""
+    filterset = filter_clusters(request)
+    errors = filter_errors(filterset)
+    context = {"active_filters": _active_filters(filterset), "errors": errors, "terms": opendata.TERMS}
+    if errors:
+        return render(request, "clusters/data.html", context, status=400)
+    selection = _selection(filterset)
+    kinds = [opendata.summary(kind, selection) for kind in opendata.KINDS]
+    context.update(
+        kinds=kinds,
+        synthetic=sum(kind.synthetic for kind in kinds),
+        sources=opendata.cited_sources(selection),
+        demo_source=opendata.DEMO_SOURCE,
+        licence=opendata.LICENCE,
+        licence_url=opendata.LICENCE_URL,
+        query=_download_query(request),
+    )
+    return render(request, "clusters/data.html", context)
+
+
+def _download_query(request):
+    """The page's query string (its filters) for the download links; the page number is not a filter."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return f"?{params.urlencode()}" if params else ""
+
+
+def _data_download(request, kind, file_format):
+    if kind not in opendata.KINDS:
+        raise Http404(_("没有这类数据。"))
+    filterset = filter_clusters(request)
+    if errors := filter_errors(filterset):
+        return _bad_filters(errors)
+    return opendata.download(kind, file_format, _selection(filterset), request.build_absolute_uri())
+
+
+@require_safe
+def data_csv(request, kind):
+    return _data_download(request, kind, "csv")
+
+
+@require_safe
+def data_xlsx(request, kind):
+    return _data_download(request, kind, "xlsx")

@@ -33,7 +33,9 @@ class Column:
     attribute: the model attribute the value fills, dotted through relations ("source.title"), which
     gives ``max_length``; many: several values in one cell, each parsed and checked on its own;
     export: what an export writes: a ``values()`` path ("cluster__name") or a function of the record;
-    reads: the further ``values()`` paths that function needs.
+    reads: the further ``values()`` paths that function needs. For readers of the data (the data
+    dictionary on /data/ and in each download): meaning, what a cell holds; unit, its unit or format;
+    example, a cell as an export writes it (also the template's example when no record exists).
     """
 
     name: str
@@ -50,6 +52,8 @@ class Column:
     export: Callable | str | None = None
     reads: tuple = ()
     width: int | None = None  # in an xlsx export; None: room for the header
+    meaning: str = ""
+    unit: str = ""
 
     def bound(self, model):
         """This column with ``max_length`` read from ``model``'s field (through relations)."""

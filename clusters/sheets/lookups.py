@@ -19,6 +19,7 @@ from clusters.models import (
     Field,
     Indicator,
     MeasureCategory,
+    MeasureTopic,
     Province,
     SchemeDimension,
     Source,
@@ -192,6 +193,23 @@ class Lookups:
     def category(self, text):
         self._ensure("categories")
         return self.categories.get(text)
+
+    def _load_topics(self):
+        self.topics = Index(pgettext_lazy("导入查找的对象", "举措主题"))
+        names = []
+        for pk, slug, name, name_en in MeasureTopic.objects.values_list("pk", "slug", "name", "name_en"):
+            self.topics.add(pk, name, slug, name, name_en)
+            names.append(name)
+        self.topic_hint = _("（现有主题：%(names)s）") % {"names": join_list(names)} if names else ""
+
+    def topic(self, text):
+        """A measure topic's id, by name, code (slug) or English name."""
+        self._ensure("topics")
+        return self.topics.get(text, self.topic_hint)
+
+    def topic_name(self, pk):
+        self._ensure("topics")
+        return str(self.topics.labels[pk])
 
     def _load_schemes(self):
         self.schemes, self.scheme_labels, latest = {}, {}, {}

@@ -75,12 +75,24 @@ def json_chunks(columns, rows):
     yield ("".join(batch) + "\n]\n").encode()
 
 
-def xlsx_file(title, columns, rows, freeze="A2"):
+def xlsx_file(title, columns, rows, freeze="A2", sheets=()):
     """An xlsx in a temporary file (open, at its start): bold header, widths from the columns, frozen header.
 
     openpyxl's write-only mode writes each row out as it comes, so memory does not grow with the rows.
+    ``sheets``: further (title, columns, rows) after the first, e.g. a download's data dictionary (说明);
+    the import reads the first sheet (or the one titled as its kind), so they never reach it.
     """
     workbook = Workbook(write_only=True)
+    _append_sheet(workbook, title, columns, rows, freeze)
+    for sheet_title, sheet_columns, sheet_rows in sheets:
+        _append_sheet(workbook, sheet_title, sheet_columns, sheet_rows, "A2")
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - the response streams it, then closes it
+    workbook.save(output)
+    output.seek(0)
+    return output
+
+
+def _append_sheet(workbook, title, columns, rows, freeze):
     sheet = workbook.create_sheet(title)
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width(column)
@@ -94,10 +106,6 @@ def xlsx_file(title, columns, rows, freeze="A2"):
     sheet.append(header)
     for row in rows:
         sheet.append(row)
-    output = tempfile.TemporaryFile()  # noqa: SIM115 - the response streams it, then closes it
-    workbook.save(output)
-    output.seek(0)
-    return output
 
 
 def in_portal_language(rows):
@@ -106,11 +114,13 @@ def in_portal_language(rows):
         yield from rows
 
 
-def file_response(file_format, columns, rows, file_name, title="", freeze="A2"):
-    """A streaming download of ``rows`` (lists of cells in ``columns``' order) as ``file_format``."""
+def file_response(file_format, columns, rows, file_name, title="", freeze="A2", sheets=()):
+    """A streaming download of ``rows`` (lists of cells in ``columns``' order) as ``file_format``;
+    ``sheets`` (see ``xlsx_file``) go into an xlsx only."""
     rows = in_portal_language(rows)
     if file_format == "xlsx":
-        response = FileResponse(xlsx_file(title or "Sheet1", columns, rows, freeze), content_type=FORMATS["xlsx"])
+        workbook = xlsx_file(title or "Sheet1", columns, rows, freeze, sheets)
+        response = FileResponse(workbook, content_type=FORMATS["xlsx"])
     else:
         chunks = csv_chunks(columns, rows) if file_format == "csv" else json_chunks(columns, rows)
         response = StreamingHttpResponse(chunks, content_type=FORMATS[file_format])

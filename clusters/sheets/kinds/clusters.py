@@ -13,6 +13,7 @@ from ..base import EXPORT_CHUNK, Sheet, chunks
 from ..columns import Column, label_of
 from ..parsing import lookup_key, parse_choice, parse_integer, parse_url
 from ..results import NEW, UNCHANGED, UPDATED
+from .common import NANJING, YEAR
 
 SEPARATOR = "、"
 RELATIONS = ("cities", "lead_enterprises", "promotion_organization")
@@ -53,8 +54,19 @@ class ClusterSheet(Sheet):
             attribute="name",
             export="name",
             width=36,
+            meaning=gettext_lazy("集群的官方全称（唯一）"),
+            example=NANJING,
         ),
-        Column("short_name", "简称", "Short name", aliases=("集群简称",), attribute="short_name", export="short_name"),
+        Column(
+            "short_name",
+            "简称",
+            "Short name",
+            aliases=("集群简称",),
+            attribute="short_name",
+            export="short_name",
+            meaning=gettext_lazy("常用的简称"),
+            example="南京市新型电力（智能电网）装备集群",
+        ),
         Column(
             "name_en",
             "英文名称",
@@ -63,6 +75,7 @@ class ClusterSheet(Sheet):
             help=gettext_lazy("英文页面显示的名称；留空则显示中文名称"),
             attribute="name_en",
             export="name_en",
+            meaning=gettext_lazy("英文名称；空白表示还没有英文名称"),
         ),
         Column(
             "field",
@@ -73,6 +86,8 @@ class ClusterSheet(Sheet):
             parser="field",
             attribute="field",
             export="field__name",
+            meaning=gettext_lazy("产业领域"),
+            example="高端装备制造",
         ),
         Column(
             "tier",
@@ -82,6 +97,8 @@ class ClusterSheet(Sheet):
             help=gettext_lazy("国家级、省级或市级；新集群必填"),
             parser=_tier,
             export=label_of("tier", Tier),
+            meaning=gettext_lazy("层级：国家级、省级或市级"),
+            example="国家级",
         ),
         Column(
             "batch",
@@ -91,6 +108,8 @@ class ClusterSheet(Sheet):
             parser="batch",
             attribute="batch",
             export="batch__name",
+            meaning=gettext_lazy("入选的批次（公布的集群名单）"),
+            example="2021年国家先进制造业集群（25个）",
         ),
         Column(
             "status",
@@ -99,6 +118,8 @@ class ClusterSheet(Sheet):
             help=gettext_lazy("培育中、重点支持、警示或退出；留空保持原值（新集群为培育中）"),
             parser=_status,
             export=label_of("status", ClusterStatus),
+            meaning=gettext_lazy("培育状态：培育中、重点支持、警示或退出"),
+            example="重点支持",
         ),
         Column(
             "cities",
@@ -110,8 +131,20 @@ class ClusterSheet(Sheet):
             many=True,
             export=lambda cluster: cluster.city_cell,
             width=24,
+            meaning=gettext_lazy("所在的地级市，多个用顿号分隔；直辖市算一个城市；与别的城市重名的写六位代码"),
+            unit=gettext_lazy("GB/T 2260 名称或代码"),
+            example="成都市、德阳市",
         ),
-        Column("summary", "简介", "Summary", aliases=("介绍",), attribute="summary", export="summary", width=40),
+        Column(
+            "summary",
+            "简介",
+            "Summary",
+            aliases=("介绍",),
+            attribute="summary",
+            export="summary",
+            width=40,
+            meaning=gettext_lazy("简介"),
+        ),
         Column(
             "origin_year",
             "起步年份",
@@ -120,6 +153,9 @@ class ClusterSheet(Sheet):
             help=gettext_lazy("四位年份，例如 1958"),
             parser=_origin_year,
             export="origin_year",
+            meaning=gettext_lazy("集群开始发展的年份"),
+            unit=YEAR,
+            example="1958",
         ),
         Column(
             "promotion_organization",
@@ -130,6 +166,7 @@ class ClusterSheet(Sheet):
             attribute="promotion_organization.name",
             export="promotion_organization__name",
             width=30,
+            meaning=gettext_lazy("集群发展促进组织的名称"),
         ),
         Column(
             "lead_enterprises",
@@ -141,8 +178,20 @@ class ClusterSheet(Sheet):
             many=True,
             export=_lead_enterprises,
             width=30,
+            meaning=gettext_lazy("链主企业，按出处的写法，顿号分隔"),
+            example="海康威视、大华股份、宇视科技",
         ),
-        Column("website", "网址", "Website", aliases=("url",), parser=parse_url, attribute="website", export="website"),
+        Column(
+            "website",
+            "网址",
+            "Website",
+            aliases=("url",),
+            parser=parse_url,
+            attribute="website",
+            export="website",
+            meaning=gettext_lazy("集群的网址"),
+            unit="URL",
+        ),
     )
 
     def __init__(self, *args, **kwargs):

@@ -1,9 +1,16 @@
-"""Columns that several sheets share, declared once; each sheet binds them to its own model's limits."""
+"""Columns that several sheets share, declared once; each sheet binds them to its own model's limits.
+
+Examples are cells as an export writes them, taken from the shipped data (seeds 000 and 004).
+"""
 
 from django.utils.translation import gettext_lazy
 
 from ..columns import Column
 from ..parsing import parse_unit
+
+NANJING = "江苏省南京市新型电力（智能电网）装备集群"
+IN_UNIT_COLUMN = gettext_lazy("见“单位”列")
+YEAR = gettext_lazy("四位年份")
 
 CLUSTER = Column(
     "cluster",
@@ -15,6 +22,8 @@ CLUSTER = Column(
     parser="cluster",
     attribute="cluster",
     export="cluster__name",
+    meaning=gettext_lazy("记录所属集群的官方全称"),
+    example=NANJING,
 )
 INDICATOR = Column(
     "indicator",
@@ -26,6 +35,8 @@ INDICATOR = Column(
     parser="indicator",
     attribute="indicator",
     export="indicator__name",
+    meaning=gettext_lazy("指标名称，例如 产值、企业数、占全国比重"),
+    example="产值",
 )
 UNIT = Column(
     "unit",
@@ -35,6 +46,8 @@ UNIT = Column(
     help=gettext_lazy("数值的单位，例如 亿元、万元、%、家；留空则为指标的单位"),
     parser=parse_unit,
     export="indicator__unit",
+    meaning=gettext_lazy("数值的单位，即指标的单位：金额一律为亿元，占比为%，数量为家、项、个等"),
+    example="亿元",
 )
 SOURCE = Column(
     "source",
@@ -45,6 +58,9 @@ SOURCE = Column(
     parser="source",
     attribute="source.title",  # a title the portal lacks becomes a new source's title
     export="source__code",
+    meaning=gettext_lazy("出处代码；每个代码的发布者、标题和日期列在“出处代码”表中。引用数据时请注明出处"),
+    unit=gettext_lazy("出处代码"),
+    example="seed-004",
 )
 ORIGINAL = Column(
     "original_text",
@@ -54,4 +70,6 @@ ORIGINAL = Column(
     help=gettext_lazy("出处中的原话"),
     attribute="original_text",
     export="original_text",
+    meaning=gettext_lazy("出处中的原话"),
+    example="南京提出，到2025年新型电力（智能电网）装备集群产值突破4000亿元。",
 )

@@ -12,6 +12,7 @@ scheme, period, revision) constraint fails the second, which reports it like any
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,6 +31,7 @@ from ..results import NEW, UNCHANGED, UPDATED
 from .common import CLUSTER
 
 SCORE_PREFIX = "score:"
+_DIMENSION_MEANING = gettext_lazy("“{name}”维度的得分；满分和权重由评估方案规定")
 TEXT_FIELDS = ("evaluating_body", "conclusion", "narrative", "evaluation_type", "evaluated_on")
 
 
@@ -64,6 +66,8 @@ BEFORE = tuple(
             example="2024",
             parser=parse_period,
             export="period",
+            meaning=gettext_lazy("评估针对的期间：年、季度或半年"),
+            unit="YYYY、YYYY-Qn、YYYY-Hn",
         ),
         Column(
             "scheme",
@@ -74,6 +78,7 @@ BEFORE = tuple(
             help=gettext_lazy("评估方案的代码或名称（名称指最新版本）"),
             parser="scheme",
             export="scheme__code",
+            meaning=gettext_lazy("所用评估方案的代码；方案规定维度、权重、满分和等级下限"),
         ),
     )
 )
@@ -88,6 +93,7 @@ AFTER = tuple(
             aliases=("评估单位",),
             attribute="evaluating_body",
             export="evaluating_body",
+            meaning=gettext_lazy("进行评估的机构"),
         ),
         Column(
             "conclusion",
@@ -97,6 +103,7 @@ AFTER = tuple(
             example="保留",
             parser=_conclusion,
             export=label_of("conclusion", Conclusion),
+            meaning=gettext_lazy("评估结论：保留、警示或退出（动态调整）"),
         ),
         Column(
             "narrative",
@@ -105,6 +112,7 @@ AFTER = tuple(
             aliases=("评估说明", "评语"),
             attribute="narrative",
             export="narrative",
+            meaning=gettext_lazy("评估说明"),
         ),
         Column(
             "evaluation_type",
@@ -115,6 +123,7 @@ AFTER = tuple(
             example="年度监测",
             parser=_evaluation_type,
             export=label_of("evaluation_type", EvaluationType),
+            meaning=gettext_lazy("评估类型：竞赛决赛、验收、年度监测或复核"),
         ),
         Column(
             "evaluated_on",
@@ -124,6 +133,8 @@ AFTER = tuple(
             help=gettext_lazy("2024-12-15"),
             parser=parse_date,
             export="evaluated_on",
+            meaning=gettext_lazy("作出评估的日期"),
+            unit="YYYY-MM-DD",
         ),
     )
 )
@@ -156,6 +167,8 @@ class _Columns:
                         help=gettext_lazy("该维度得分，不超过满分"),
                         parser=parse_score,
                         export=_score_of(name),
+                        meaning=format_lazy(_DIMENSION_MEANING, name=name),
+                        unit=gettext_lazy("分"),
                     )
                 )
         columns = (*BEFORE, *dimensions, *AFTER)

@@ -6,6 +6,8 @@ describe (数据年份, the default) or only the year of the report that gave it
 reads “据2021年报道”).
 """
 
+from dataclasses import replace
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,7 +17,7 @@ from ..base import FactSheet, chunks
 from ..columns import Column, number_cell
 from ..dates import parse_period
 from ..parsing import ParseError, convert, join_list, lookup_key, parse_quantity
-from .common import CLUSTER, INDICATOR, ORIGINAL, SOURCE, UNIT
+from .common import CLUSTER, IN_UNIT_COLUMN, INDICATOR, ORIGINAL, SOURCE, UNIT
 
 DATA_YEAR, REPORT_YEAR = "数据年份", "报道年份"
 PERIOD_BASES = {lookup_key(DATA_YEAR): False, "data": False, lookup_key(REPORT_YEAR): True, "report": True}
@@ -50,6 +52,9 @@ class IndicatorValueSheet(FactSheet):
             help=gettext_lazy("2020、2020-06、2020-Q2、2020年上半年"),
             parser=parse_period,
             export="period",
+            meaning=gettext_lazy("数值所属的期间：年、月、季度或半年"),
+            unit="YYYY、YYYY-MM、YYYY-Qn、YYYY-Hn",
+            example="2019",
         ),
         Column(
             "scope",
@@ -59,6 +64,8 @@ class IndicatorValueSheet(FactSheet):
             help=gettext_lazy("数值所指的产品、环节或地域，例如“高压继电保护设备”；留空表示整个集群"),
             attribute="scope",
             export="scope",
+            meaning=gettext_lazy("口径：数值所指的产品、环节或地域；空白表示整个集群。口径不同的数值不可直接比较"),
+            example="高压继电保护设备",
         ),
         Column(
             "value",
@@ -70,6 +77,9 @@ class IndicatorValueSheet(FactSheet):
             parser=parse_quantity,
             export=lambda r: number_cell(r["value"], r["qualifier"]),
             reads=("value", "qualifier"),
+            meaning=gettext_lazy("数值；出处的限定写在数字前后：“2000以上”为超过2000，“约22”为约数，只写数字为确数"),
+            unit=IN_UNIT_COLUMN,
+            example="255",
         ),
         UNIT,
         Column(
@@ -83,9 +93,13 @@ class IndicatorValueSheet(FactSheet):
             parser=parse_period_basis,
             export=lambda r: REPORT_YEAR if r["period_is_report_year"] else "",
             reads=("period_is_report_year",),
+            meaning=gettext_lazy(
+                "空白：期间是数据所属的年份；“报道年份”：出处没有写明数据年份，期间是报道或文件的年份"
+            ),
+            example=REPORT_YEAR,
         ),
         SOURCE,
-        ORIGINAL,
+        replace(ORIGINAL, example="2019年，该集群产值达到255亿元"),
         Column(
             "note",
             "说明",
@@ -94,6 +108,8 @@ class IndicatorValueSheet(FactSheet):
             help=gettext_lazy("读者需要知道的限定，例如“原文为深圳信息产业规模，非集群口径”"),
             attribute="note",
             export="note",
+            meaning=gettext_lazy("读者需要知道的限定，例如口径与集群不一致"),
+            example="原文为深圳信息产业规模，非集群口径",
         ),
     )
 

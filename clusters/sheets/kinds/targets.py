@@ -9,7 +9,7 @@ from clusters.models import Target
 from ..base import FactSheet, chunks
 from ..columns import Column, number_cell
 from ..parsing import ParseError, convert, parse_quantity, parse_year
-from .common import CLUSTER, INDICATOR, ORIGINAL, SOURCE, UNIT
+from .common import CLUSTER, IN_UNIT_COLUMN, INDICATOR, ORIGINAL, SOURCE, UNIT, YEAR
 
 
 class TargetSheet(FactSheet):
@@ -34,6 +34,9 @@ class TargetSheet(FactSheet):
             parser=parse_quantity,
             export=lambda r: number_cell(r["target_value"], r["qualifier"], Qualifier.AT_LEAST),
             reads=("target_value", "qualifier"),
+            meaning=gettext_lazy("目标值，默认为“以上/突破”；“=3000”表示恰为此数，“约3000”表示约数"),
+            unit=IN_UNIT_COLUMN,
+            example="4000",
         ),
         UNIT,
         Column(
@@ -45,6 +48,9 @@ class TargetSheet(FactSheet):
             help=gettext_lazy("四位年份，例如 2025"),
             parser=parse_year,
             export="target_year",
+            meaning=gettext_lazy("实现目标的年份"),
+            unit=YEAR,
+            example="2025",
         ),
         Column(
             "baseline_value",
@@ -55,6 +61,8 @@ class TargetSheet(FactSheet):
             parser=parse_quantity,
             export=lambda r: number_cell(r["baseline_value"]),
             reads=("baseline_value",),
+            meaning=gettext_lazy("基期值（可空），与目标值同一单位"),
+            unit=IN_UNIT_COLUMN,
         ),
         Column(
             "baseline_year",
@@ -63,6 +71,8 @@ class TargetSheet(FactSheet):
             help=gettext_lazy("填写基期值时必填，早于目标年份"),
             parser=parse_year,
             export="baseline_year",
+            meaning=gettext_lazy("基期值所属的年份（可空）"),
+            unit=YEAR,
         ),
         ORIGINAL,
         SOURCE,
