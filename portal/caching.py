@@ -28,6 +28,31 @@ def data_version():
     return version
 
 
+# Values that only change with the data, per process: {name: (data version, value)}.
+_memos = {}
+
+
+def memoised(name, build):
+    """``build()``'s value, computed once per process for each data version.
+
+    For what is the same for every request until the data changes (filter options, the schema, counts):
+    the version is read from the shared cache on each call, so a committed write anywhere makes every
+    process rebuild on its next call. ``name`` must say everything the value depends on besides the data
+    (the language, say)."""
+    version = data_version()
+    held = _memos.get(name)
+    if held is not None and held[0] == version:
+        return held[1]
+    value = build()
+    _memos[name] = (version, value)
+    return value
+
+
+def forget_memos():
+    """Tests: each starts with nothing memoised (their writes roll back without a commit to bump)."""
+    _memos.clear()
+
+
 def bump_data_version(**_signal_kwargs):
     """Make every cached response stale now. Writers call it through `transaction.on_commit`."""
     try:

@@ -34,3 +34,14 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def no_memos_from_an_earlier_test():
+    """A test's writes roll back without committing, so they never bump the data version: a value memoised
+    under that version by an earlier test would outlive its data. A test that writes after reading a memo
+    commits its writes' callbacks (`django_capture_on_commit_callbacks(execute=True)`), as a request would."""
+    from portal.caching import forget_memos
+
+    forget_memos()
+    yield
