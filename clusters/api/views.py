@@ -12,7 +12,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, ProtectedError, RestrictedError
+from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
 from django.views.decorators.http import conditional_page
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -22,6 +24,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS
@@ -31,6 +34,7 @@ from rest_framework.views import APIView
 
 from clusters import compare, filtersets, scoping, selectors
 from clusters.models import City, Cluster, EvaluationRecord, Field, Province
+from portal.caching import memoised
 
 from . import compare_serializers
 from . import serializers as read
@@ -347,3 +351,30 @@ class CompareView(CachedReadMixin, APIView):
         if not comparison.is_complete:
             raise ValidationError({"clusters": [compare.too_few_message()]})
         return Response(compare_serializers.ComparisonSerializer(comparison, context={"request": request}).data)
+
+
+# Schema -----------------------------------------------------------------------------------------
+
+
+class SchemaView(SpectacularAPIView):
+    # drf-spectacular's schema view, generated and rendered once per process (per data version) instead of
+    # per request: the schema depends on the code, the language, the version and the format only (it is
+    # public, so not on the reader); generating and rendering it took about 300 times a do-nothing view.
+    # The operation's description is the view's docstring: keep drf-spectacular's, so the schema is unchanged.
+    __doc__ = SpectacularAPIView.__doc__
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        renderer, media_type = request.accepted_renderer, request.accepted_media_type
+        name = f"api:schema:{get_language()}:{version}:{renderer.format}:{media_type}"
+        content, headers = memoised(name, lambda: self._rendered(request))
+        return HttpResponse(content, headers=headers)
+
+    def _rendered(self, request):
+        """(body, headers) as drf-spectacular's own view answers."""
+        response = super()._get_schema_response(request)
+        response.accepted_renderer = request.accepted_renderer
+        response.accepted_media_type = request.accepted_media_type
+        response.renderer_context = self.get_renderer_context()
+        response.render()
+        return response.content, dict(response.items())
