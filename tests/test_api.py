@@ -1,5 +1,6 @@
 """Contract tests of the public read API (PRODUCT.md, "Public contract") against the shipped data."""
 
+import json
 import re
 
 import pytest
@@ -9,7 +10,7 @@ from rest_framework.test import APIClient
 
 from clusters.choices import EvaluationState
 from clusters.models import City, Cluster, Measure, Province
-from tests.api_support import make_evaluation, make_user
+from tests.api_support import make_evaluation, make_synthetic_clusters, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +109,24 @@ def test_cluster_list_items_have_the_contract_shape(api):
     assert gfh["html_url"] == "http://testserver/clusters/guangshenfoguan-intelligent-equipment/"
     cd = next(row for row in data["results"] if row["slug"] == "chengdu-deyang-energy-equipment")
     assert [c["name"] for c in cd["cities"]] == ["成都市", "德阳市"]
+
+
+def test_cluster_list_rows_are_what_the_serializer_writes_for_instances(api):
+    """The list answers from plain rows; every item is what the serializer writes for the model instance."""
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from clusters import selectors
+    from clusters.api.serializers import ClusterListSerializer
+
+    make_synthetic_clusters(3, per_cluster=2)  # several cities and provinces per cluster too
+    listed = get(api, "/api/clusters/", page_size=100)["results"]
+    request = Request(APIRequestFactory().get("/api/clusters/"))
+    clusters = selectors.cluster_list().order_by("field__order", "name")
+    expected = ClusterListSerializer(clusters, many=True, context={"request": request}).data
+    assert len(listed) == 28
+    assert listed == json.loads(json.dumps(expected))
+    assert any(len(row["provinces"]) > 1 for row in listed)
 
 
 @pytest.mark.parametrize(

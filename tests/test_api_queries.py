@@ -23,7 +23,7 @@ ANONYMOUS = {
     "/api/fields/": 2,  # count, page
     "/api/provinces/": 2,
     "/api/cities/": 2,  # the page joins each city's province
-    "/api/clusters/": 4,  # count, page, cities with provinces, lead enterprises
+    "/api/clusters/": 3,  # count, page (plain rows), the page's cities with their provinces (tuples)
     "/api/clusters/{slug}/": 11,  # the cluster, then one query per prefetched relation (measures' topics too)
     "/api/measures/": 3,  # count, page, the page's measures' topics
     "/api/targets/": 3,  # + the page's clusters' indicator values, for progress
