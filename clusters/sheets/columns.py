@@ -22,6 +22,7 @@ from .parsing import format_quantity
 # Characters XML 1.0 cannot hold (so no xlsx can carry them back) and PostgreSQL refuses in text (NUL).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = frozenset(FORMULA_PREFIXES)  # each one character: ``text[:1] in FORMULA_STARTS``
 
 
 @dataclass(frozen=True)
