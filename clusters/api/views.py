@@ -82,15 +82,24 @@ class ReadWriteViewSet(CachedReadMixin, viewsets.ModelViewSet):
     detail_serializer_class = None
     write_serializer_class = None
 
+    def filtered(self):
+        """Whether the request names any of the FilterSet's parameters."""
+        filterset_class = getattr(self, "filterset_class", None)
+        return filterset_class is None or any(
+            name in self.request.query_params for name in filterset_class.base_filters
+        )
+
     def filter_queryset(self, queryset):
         # Without a filter parameter the FilterSet changes nothing (every filter skips an empty value), yet
         # building it (copying its filters, its form) cost ~3 ms, several times a do-nothing view.
-        filterset_class = getattr(self, "filterset_class", None)
-        if filterset_class is not None and not any(
-            name in self.request.query_params for name in filterset_class.base_filters
-        ):
-            return queryset
-        return super().filter_queryset(queryset)
+        return super().filter_queryset(queryset) if self.filtered() else queryset
+
+    def count_memo(self):
+        """The list's row count is the same for every anonymous request without a filter, until the data
+        changes: memoised under this name (see ``pagination``). Signed-in users may see more: never."""
+        if self.request.user.is_authenticated or self.filtered():
+            return None
+        return f"api:count:{self.basename}"
 
     def get_object(self):
         obj = super().get_object()
@@ -293,6 +302,12 @@ class IndicatorValueViewSet(ReadWriteViewSet):
     list_serializer_class = detail_serializer_class = read.IndicatorValueListSerializer
     write_serializer_class = write.IndicatorValueWriteSerializer
     list_selector = staticmethod(selectors.indicator_value_list)
+
+    def get_queryset(self):
+        # By cluster, indicator, period and scope as the unique constraint's index holds them, so a page is
+        # read off the index: the model's order (the clusters' field and name, the indicators' order) joined
+        # and sorted every value for each page of 50 (66 ms at 45,000 values; issue 14). `ordering=` still sorts.
+        return super().get_queryset().order_by("cluster_id", "indicator_id", "period", "scope")
 
 
 @extend_schema_view(
