@@ -29,7 +29,7 @@ ANONYMOUS = {
     "/api/measures/": 3,  # count, page, the page's measures' topics
     "/api/targets/": 3,  # + the page's clusters' indicator values, for progress
     "/api/indicator-values/": 2,
-    "/api/evaluations/": 3,  # + dimension scores
+    "/api/evaluations/": 4,  # count, the page's ids, their records, dimension scores
     "/api/stats/": 6,
 }
 STAFF = {

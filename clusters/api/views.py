@@ -323,6 +323,18 @@ class EvaluationViewSet(ReadWriteViewSet):
     def get_queryset(self):
         return selectors.evaluation_list(self.request.user)
 
+    def paginate_queryset(self, queryset):
+        """The page's ids first, then those records: sorting every visible record by cluster (field, name),
+        period and revision to keep 50 costs half as much over ids as over whole joined rows (15,000 records)."""
+        ids = super().paginate_queryset(queryset.prefetch_related(None).values_list("pk", flat=True))
+        if ids is None:
+            return None
+        # By primary key alone: the ids are already the visible ones (with the visibility filters again, SQLite
+        # walks the state index instead).
+        records = selectors.evaluation_records(EvaluationRecord.objects.filter(pk__in=list(ids)).order_by())
+        records = {record.pk: record for record in records}
+        return [records[pk] for pk in ids]
+
     def written_queryset(self):
         return selectors.evaluation_records(EvaluationRecord.objects.all())
 
