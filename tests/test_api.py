@@ -329,6 +329,15 @@ def test_indicator_values_page_in_the_index_order(api):
     assert keys == sorted(keys) and len(set(keys)) == 20 < first["count"]
 
 
+def test_evaluations_page_by_cluster_then_newest_period(api):
+    clusters = make_synthetic_clusters(3, per_cluster=2)
+    first = get(api, "/api/evaluations/", page_size=4)
+    rows = first["results"] + get(api, "/api/evaluations/", page_size=4, page=2)["results"]
+    ids = {cluster.slug: cluster.pk for cluster in clusters}
+    keys = [(ids[row["cluster"]["slug"]], -int(row["period"]), -row["revision"], -row["id"]) for row in rows]
+    assert first["count"] == 6 and len(keys) == 6 and keys == sorted(keys)
+
+
 def test_an_anonymous_lists_count_is_memoised_until_a_committed_write(api, django_capture_on_commit_callbacks):
     """Counting every row is the part of a page that grows with the data: for anonymous readers without a
     filter it is counted once per data version; filtered and signed-in reads count anew."""

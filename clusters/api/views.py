@@ -321,11 +321,14 @@ class EvaluationViewSet(ReadWriteViewSet):
     write_serializer_class = write.EvaluationWriteSerializer
 
     def get_queryset(self):
-        return selectors.evaluation_list(self.request.user)
+        # By cluster as stored (its id), newest period and revision first: the model's order by the clusters'
+        # field and name joined and sorted every visible record for each page (15,000 records); by cluster id
+        # PostgreSQL walks the cluster index and sorts only within a cluster. `ordering=` still sorts.
+        return selectors.evaluation_list(self.request.user).order_by("cluster_id", "-period", "-revision", "-id")
 
     def paginate_queryset(self, queryset):
-        """The page's ids first, then those records: sorting every visible record by cluster (field, name),
-        period and revision to keep 50 costs half as much over ids as over whole joined rows (15,000 records)."""
+        """The page's ids first, then those records: where the database still sorts every visible record (SQLite
+        picks the state index), it sorts ids, not whole joined rows."""
         ids = super().paginate_queryset(queryset.prefetch_related(None).values_list("pk", flat=True))
         if ids is None:
             return None
