@@ -7,6 +7,7 @@ the few read-only columns only the public download adds, declared the same way. 
 (= + - @, tab, carriage return) gets a leading '.
 """
 
+from django.urls import reverse
 from django.utils import timezone
 
 from clusters.sheets.columns import Column, neutralise
@@ -17,20 +18,43 @@ __all__ = ["HEADERS", "csv_response", "neutralise", "xlsx_response"]
 
 
 def public_columns(request=None):
-    """The download's columns: the clusters sheet's, then provinces, 地域说明, 演示数据 and the page's URL."""
+    """The download's columns: the clusters sheet's, then provinces, 地域说明, 演示数据 and the page's URL.
+
+    Cells come from the sheet's plain rows (``ClusterSheet.export_records``: "cities" as tuples by code);
+    the page URL is reversed once, not once per row."""
     return (
         *ClusterSheet.export_columns(),
-        Column("provinces", "省级行政区", "Provinces", export=lambda c: SEPARATOR.join(p.name for p in c.provinces)),
+        Column("provinces", "省级行政区", "Provinces", export=_provinces),
         Column("area_note", "地域说明", "Area note", export="area_note", width=20),
-        Column("is_synthetic", "演示数据", "Demo data", export=lambda c: "是" if c.is_synthetic else ""),
-        Column(
-            "url",
-            "页面",
-            "Page",
-            export=lambda c: request.build_absolute_uri(c.get_absolute_url()) if request else c.get_absolute_url(),
-            width=50,
-        ),
+        Column("is_synthetic", "演示数据", "Demo data", export=_synthetic, reads=("is_synthetic",)),
+        Column("url", "页面", "Page", export=_PageURL(request), reads=("slug",), width=50),
     )
+
+
+class _PageURL:
+    """A row's page URL from the pattern reversed once, on the first row (in the language the rows are made in)."""
+
+    PLACEHOLDER = "slug-placeholder"
+
+    def __init__(self, request):
+        self.request, self.parts = request, None
+
+    def __call__(self, row):
+        if self.parts is None:
+            url = reverse("clusters:detail", kwargs={"slug": self.PLACEHOLDER})
+            url = self.request.build_absolute_uri(url) if self.request else url
+            self.parts = url.rsplit(self.PLACEHOLDER, 1)
+        return self.parts[0] + row["slug"] + self.parts[1]
+
+
+def _provinces(row):
+    """The provinces of the row's cities, by code, each once."""
+    names = dict(sorted({(code, name) for _code, _name, code, name in row["cities"]}))
+    return SEPARATOR.join(names.values())
+
+
+def _synthetic(row):
+    return "是" if row["is_synthetic"] else ""
 
 
 HEADERS = [column.header for column in public_columns()]

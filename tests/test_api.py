@@ -1,5 +1,6 @@
 """Contract tests of the public read API (PRODUCT.md, "Public contract") against the shipped data."""
 
+import json
 import re
 
 import pytest
@@ -8,8 +9,8 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from clusters.choices import EvaluationState
-from clusters.models import City, Cluster, Measure, Province
-from tests.api_support import make_evaluation, make_user
+from clusters.models import City, Cluster, Indicator, IndicatorValue, Measure, Province, Source
+from tests.api_support import make_evaluation, make_synthetic_clusters, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +109,24 @@ def test_cluster_list_items_have_the_contract_shape(api):
     assert gfh["html_url"] == "http://testserver/clusters/guangshenfoguan-intelligent-equipment/"
     cd = next(row for row in data["results"] if row["slug"] == "chengdu-deyang-energy-equipment")
     assert [c["name"] for c in cd["cities"]] == ["成都市", "德阳市"]
+
+
+def test_cluster_list_rows_are_what_the_serializer_writes_for_instances(api):
+    """The list answers from plain rows; every item is what the serializer writes for the model instance."""
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from clusters import selectors
+    from clusters.api.serializers import ClusterListSerializer
+
+    make_synthetic_clusters(3, per_cluster=2)  # several cities and provinces per cluster too
+    listed = get(api, "/api/clusters/", page_size=100)["results"]
+    request = Request(APIRequestFactory().get("/api/clusters/"))
+    clusters = selectors.cluster_list().order_by("field__order", "name")
+    expected = ClusterListSerializer(clusters, many=True, context={"request": request}).data
+    assert len(listed) == 28
+    assert listed == json.loads(json.dumps(expected))
+    assert any(len(row["provinces"]) > 1 for row in listed)
 
 
 @pytest.mark.parametrize(
@@ -292,6 +311,56 @@ def test_targets_and_indicator_values_filters(api):
     assert get(api, "/api/indicator-values/", period_min="2100")["count"] == 0
     ordered = [v["value"] for v in get(api, "/api/indicator-values/", ordering="-value", page_size=200)["results"]]
     assert ordered == sorted(ordered, reverse=True)
+
+
+def test_indicator_values_page_in_the_index_order(api):
+    """By cluster, indicator, period and scope (the unique constraint's index), every value once across pages."""
+    first = get(api, "/api/indicator-values/", page_size=10)
+    rows = first["results"] + get(api, "/api/indicator-values/", page_size=10, page=2)["results"]
+    keys = [
+        (
+            Cluster.objects.get(slug=row["cluster"]["slug"]).pk,
+            Indicator.objects.get(code=row["indicator"]["code"]).pk,
+            row["period"],
+            row["scope"],
+        )
+        for row in rows
+    ]
+    assert keys == sorted(keys) and len(set(keys)) == 20 < first["count"]
+
+
+def test_evaluations_page_by_cluster_then_newest_period(api):
+    clusters = make_synthetic_clusters(3, per_cluster=2)
+    first = get(api, "/api/evaluations/", page_size=4)
+    rows = first["results"] + get(api, "/api/evaluations/", page_size=4, page=2)["results"]
+    ids = {cluster.slug: cluster.pk for cluster in clusters}
+    keys = [(ids[row["cluster"]["slug"]], -int(row["period"]), -row["revision"], -row["id"]) for row in rows]
+    assert first["count"] == 6 and len(keys) == 6 and keys == sorted(keys)
+
+
+def test_an_anonymous_lists_count_is_memoised_until_a_committed_write(api, django_capture_on_commit_callbacks):
+    """Counting every row is the part of a page that grows with the data: for anonymous readers without a
+    filter it is counted once per data version; filtered and signed-in reads count anew."""
+    cluster = Cluster.objects.get(slug="shenzhen-ict")
+    indicator = Indicator.objects.order_by("order").first()
+    total = get(api, "/api/indicator-values/")["count"]
+    mine = get(api, "/api/indicator-values/", cluster="shenzhen-ict")["count"]
+
+    def add(period):
+        return IndicatorValue.objects.create(
+            cluster=cluster, indicator=indicator, period=period, value=1, source=Source.objects.first()
+        )
+
+    add("1990")  # not committed (the test's transaction): nothing tells the memo
+    assert get(api, "/api/indicator-values/")["count"] == total
+    assert get(api, "/api/indicator-values/", cluster="shenzhen-ict")["count"] == mine + 1
+    staff = APIClient()
+    staff.force_login(make_user("staff", "view_cluster"))
+    assert get(staff, "/api/indicator-values/")["count"] == total + 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        add("1991")
+    assert get(api, "/api/indicator-values/")["count"] == total + 2
 
 
 def test_filtering_by_open_cooperation_finds_suzhous_measures(api):

@@ -176,3 +176,33 @@ def test_export_query_count_is_fixed(client, extra, url, django_assert_max_num_q
         response = client.get(url)
     rows = read_csv(response) if url == CSV else read_xlsx(response)
     assert len(rows) - 1 == 25 + extra
+
+
+def test_the_csv_streams_a_chunk_of_clusters_at_a_time(client, monkeypatch):
+    """Rows leave as they are read: clusters a chunk at a time (here 10), each chunk's cities and lead
+    enterprises with one query each, so memory holds a chunk, never the whole list."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clusters.sheets import writers
+    from clusters.sheets.kinds import clusters as cluster_sheet
+
+    page_data.many_clusters(30)
+    monkeypatch.setattr(cluster_sheet, "EXPORT_CHUNK", 10)
+    monkeypatch.setattr(writers, "ROWS_PER_CHUNK", 5)
+    response = client.get(CSV)
+    assert response.streaming
+    chunks = iter(response.streaming_content)
+    with CaptureQueriesContext(connection) as queries:
+        header = next(chunks)
+        assert header.startswith("\ufeff".encode()) and len(queries) == 0
+        first_rows = next(chunks)
+        # The cities (once), the clusters, then the first chunk's city links and lead enterprises.
+        assert len(queries) == 4
+        rest = b"".join(chunks)
+    # 55 clusters: 6 chunks, 2 queries each, and the chunks' rows all came out.
+    assert len(queries) == 2 + 2 * 6
+    rows = list(csv.reader(io.StringIO((header + first_rows + rest).decode("utf-8-sig"))))
+    assert len(rows) - 1 == 55
+    record = dict(zip(rows[0], next(row for row in rows if row[0] == "规模测试集群0003"), strict=True))
+    assert record["链主企业"] == "规模企业0003" and record["页面"] == "http://testserver/clusters/scale-0003/"

@@ -84,3 +84,41 @@ def test_schema_covers_the_read_api():
         "/api/stats/",
     ):
         assert ("GET", path) in operations
+
+
+# The schema view memoises its answer: generated once per process, and byte for byte drf-spectacular's own.
+
+
+def stock_schema(query):
+    """What drf-spectacular's own view answers (generated anew), as bytes and content type."""
+    from django.test import RequestFactory
+    from drf_spectacular.views import SpectacularAPIView
+
+    response = SpectacularAPIView.as_view()(RequestFactory().get("/api/schema/", query))
+    response.render()
+    return response.content, response["Content-Type"]
+
+
+@pytest.mark.parametrize("query", [{}, {"format": "json"}, {"lang": "en"}], ids=["yaml", "json", "english"])
+def test_schema_is_generated_once_and_unchanged(client, query):
+    from unittest import mock
+
+    from drf_spectacular.generators import SchemaGenerator
+
+    with mock.patch.object(SchemaGenerator, "get_schema", autospec=True, side_effect=SchemaGenerator.get_schema) as spy:
+        first = client.get("/api/schema/", query)
+        second = client.get("/api/schema/", query)
+    assert spy.call_count == 1
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content == stock_schema(query)[0]
+    assert first["Content-Type"] == stock_schema(query)[1]
+    assert first["Content-Disposition"] == 'inline; filename="Cluster Portal API.{}"'.format(
+        "json" if query.get("format") == "json" else "yaml"
+    )
+
+
+def test_schema_per_language(client):
+    chinese = client.get("/api/schema/").content
+    english = client.get("/api/schema/", {"lang": "en"}).content
+    assert chinese != english
+    assert client.get("/api/schema/").content == chinese

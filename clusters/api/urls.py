@@ -1,6 +1,6 @@
 from csp.decorators import csp_update
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -21,7 +21,7 @@ router.register("evaluations", views.EvaluationViewSet, basename="evaluation")
 urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="stats"),
     path("compare/", views.CompareView.as_view(), name="compare"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", views.SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script), so no inline script is needed;
     # its bundle draws icons from data: URIs, which only this page may load.
     path(

@@ -1,6 +1,8 @@
 """The clusters sheet: a cluster is created or updated by its full name, with its cities and lead enterprises."""
 
-from django.db.models import Prefetch
+from collections import Counter, defaultdict
+from itertools import islice
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -9,7 +11,7 @@ from clusters.choices import ClusterStatus, Tier
 from clusters.models import City, Cluster, Enterprise, LeadEnterprise, PromotionOrganization
 from clusters.slugs import pinyin_slug
 
-from ..base import EXPORT_CHUNK, Sheet, chunks
+from ..base import EXPORT_CHUNK, Sheet, chunks, id_in
 from ..columns import Column, label_of
 from ..parsing import lookup_key, parse_choice, parse_integer, parse_url
 from ..results import NEW, UNCHANGED, UPDATED
@@ -32,8 +34,12 @@ def _origin_year(value):
     return parse_integer(value, 1800, 2100)
 
 
-def _lead_enterprises(cluster):
-    return SEPARATOR.join(lead.enterprise.name for lead in cluster.lead_enterprises.all())
+def _city_cell(record):
+    return record["city_cell"]
+
+
+def _lead_enterprises(record):
+    return record["lead_enterprises"]
 
 
 class ClusterSheet(Sheet):
@@ -97,6 +103,7 @@ class ClusterSheet(Sheet):
             help=gettext_lazy("国家级、省级或市级；新集群必填"),
             parser=_tier,
             export=label_of("tier", Tier),
+            reads=("tier",),
             meaning=gettext_lazy("层级：国家级、省级或市级"),
             example="国家级",
         ),
@@ -118,6 +125,7 @@ class ClusterSheet(Sheet):
             help=gettext_lazy("培育中、重点支持、警示或退出；留空保持原值（新集群为培育中）"),
             parser=_status,
             export=label_of("status", ClusterStatus),
+            reads=("status",),
             meaning=gettext_lazy("培育状态：培育中、重点支持、警示或退出"),
             example="重点支持",
         ),
@@ -129,7 +137,7 @@ class ClusterSheet(Sheet):
             help=gettext_lazy("一个或多个地级市，用顿号分隔；名称或六位代码；新集群必填"),
             parser="city",
             many=True,
-            export=lambda cluster: cluster.city_cell,
+            export=_city_cell,
             width=24,
             meaning=gettext_lazy("所在的地级市，多个用顿号分隔；直辖市算一个城市；与别的城市重名的写六位代码"),
             unit=gettext_lazy("GB/T 2260 名称或代码"),
@@ -406,23 +414,43 @@ class ClusterSheet(Sheet):
 
     @classmethod
     def export_queryset(cls, queryset=None):
-        """Clusters with what a row shows, in a fixed number of queries (the list's own order kept)."""
-        queryset = Cluster.objects.all() if queryset is None else queryset.prefetch_related(None)
-        return queryset.select_related("field", "batch", "promotion_organization").prefetch_related(
-            Prefetch("cities", queryset=City.objects.select_related("province").order_by("code")),
-            Prefetch("lead_enterprises", queryset=LeadEnterprise.objects.select_related("enterprise")),
-        )
+        """The clusters, in the list's own order; ``export_records`` reads them as plain rows."""
+        return Cluster.objects.all() if queryset is None else queryset.prefetch_related(None)
 
     @classmethod
     def export_records(cls, queryset, columns):
-        """Model instances (cities and lead enterprises are many per cluster), a chunk of clusters at a time.
+        """``values()`` dicts a chunk of clusters at a time, with each chunk's city links and lead enterprises
+        from one query of tuples each: model instances with prefetches built 26,000 objects for 5,025 clusters.
 
-        A city whose name another city shares is written as its code, so the cell re-imports unambiguously.
+        Besides the columns' paths a record holds "pk", "cities" — [(code, name, province code, province
+        name)] by code — and the cells "city_cell" and "lead_enterprises". The cities (a few hundred, however
+        many clusters) are read once; a city whose name another city shares is written as its code, so the
+        cell re-imports unambiguously.
         """
-        names = list(City.objects.values_list("name", flat=True))
-        seen, ambiguous = set(), set()
-        for name in names:
-            (ambiguous if name in seen else seen).add(name)
-        for cluster in queryset.iterator(chunk_size=EXPORT_CHUNK):
-            cluster.city_cell = SEPARATOR.join(c.code if c.name in ambiguous else c.name for c in cluster.cities.all())
-            yield cluster
+        places = {
+            code: (code, name, province, province_name)
+            for code, name, province, province_name in City.objects.order_by().values_list(
+                "code", "name", "province_id", "province__name"
+            )
+        }
+        named = Counter(name for _code, name, _province, _province_name in places.values())
+        cell = {code: code if named[place[1]] > 1 else place[1] for code, place in places.items()}
+        paths = list(dict.fromkeys(("pk", *(path for column in columns for path in column.paths))))
+        records = queryset.values(*paths).iterator(chunk_size=EXPORT_CHUNK)
+        while batch := list(islice(records, EXPORT_CHUNK)):
+            ids = [record["pk"] for record in batch]
+            cities, leads = defaultdict(list), defaultdict(list)
+            links = Cluster.cities.through.objects.filter(id_in("cluster_id", ids, Cluster.cities.through))
+            for cluster_id, code in links.order_by("city_id").values_list("cluster_id", "city_id"):
+                cities[cluster_id].append(code)
+            named_leads = LeadEnterprise.objects.filter(id_in("cluster_id", ids, LeadEnterprise)).order_by(
+                "order", "id"
+            )
+            for cluster_id, name in named_leads.values_list("cluster_id", "enterprise__name"):
+                leads[cluster_id].append(name)
+            for record in batch:
+                codes = cities[record["pk"]]
+                record["cities"] = [places[code] for code in codes]
+                record["city_cell"] = SEPARATOR.join([cell[code] for code in codes])
+                record["lead_enterprises"] = SEPARATOR.join(leads[record["pk"]])
+                yield record
