@@ -1,11 +1,13 @@
 """What the map include draws: the asset's shapes joined with the counts, shaded, with the links' query."""
 
 from django.http import QueryDict
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from clusters.maps import shading, svg
 from clusters.maps.asset import china_map as load_asset
 from clusters.maps.selectors import map_counts
+from clusters.models import Cluster
+from portal.caching import memoised
 
 CITY_SIZES = 3  # dot sizes for cities: quantile classes like the provinces' shades
 
@@ -68,6 +70,12 @@ def china_map(clusters, query=None):
     }
     china_map["svg"] = svg.render(china_map)
     return china_map
+
+
+def public_map():
+    """The map of every public cluster (the home page's, /map/ unfiltered), in the active language: built once
+    per data version (at 5,025 clusters its counts and SVG took 150 ms a request). Callers only read it."""
+    return memoised(f"public-map:{get_language()}", lambda: china_map(Cluster.objects.public()))
 
 
 def two_lines(label):
