@@ -20,7 +20,7 @@ from clusters.formatting import in_parentheses, loc
 from clusters.maps.context import china_map, public_map
 from clusters.models import Cluster
 from clusters.progress import latest_by_indicator, period_position, target_progress
-from clusters.rankings import periods_for, ranking, schemes_with_rankings
+from clusters.rankings import periods_for, ranked_schemes, ranking
 from portal.caching import memoised
 
 PAGE_SIZE = 20
@@ -291,7 +291,7 @@ def cluster_detail(request, slug):
 @require_safe
 def rankings(request):
     """GET `scheme` (code), `period`, `field` (slug), `province` (GB/T 2260 code), `page`; the latest ranking first."""
-    schemes = list(schemes_with_rankings())
+    schemes = ranked_schemes()
     code = request.GET.get("scheme")
     scheme = next((s for s in schemes if s.code == code), None) if code else next(iter(schemes), None)
     if code and scheme is None:
@@ -318,7 +318,7 @@ def rankings(request):
         context["ranking"] = ranking(scheme, None)
         return render(request, "clusters/rankings.html", context, status=400)
     result = ranking(scheme, period, filterset.qs if data else None)
-    page, page_range = paginate(request, result.records, RANKING_PAGE_SIZE)
+    page, page_range = paginate(request, result.standings, RANKING_PAGE_SIZE)
     rows = result.rows(page.object_list)
     context.update(
         ranking=result,
