@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -16,12 +15,12 @@ from clusters import compare, exports, opendata, selectors
 from clusters.choices import ClusterStatus, Tier
 from clusters.compare import downloads
 from clusters.filtersets import ClusterFilterSet
-from clusters.formatting import in_parentheses, loc
+from clusters.formatting import loc
 from clusters.maps.context import china_map, public_map
 from clusters.models import Cluster
 from clusters.progress import latest_by_indicator, period_position, target_progress
 from clusters.rankings import periods_for, ranked_schemes, ranking
-from portal.caching import memoised
+from clusters.selects import selects
 
 PAGE_SIZE = 20
 RANKING_PAGE_SIZE = 50
@@ -94,66 +93,6 @@ def _active_filters(filterset):
     return active
 
 
-def _city_label(city):
-    return f"{loc(city)}{in_parentheses(loc(city.province, 'short_name'))}"
-
-
-# The selects' options: (attribute giving the value, label) per choice list of selectors.filter_options().
-SELECT_OPTIONS = {
-    "field": ("fields", "slug", loc),
-    "province": ("provinces", "code", loc),
-    "city": ("cities", "code", _city_label),
-}
-
-
-def _labelled_options():
-    """{select: [(value, label)]} in the active language, built once per data version and language (labelling
-    339 cities took 15–30 ms a request)."""
-
-    def build():
-        choices = selectors.filter_options()
-        return {
-            name: [(str(getattr(o, key)), label(o)) for o in choices[kind]]
-            for name, (kind, key, label) in SELECT_OPTIONS.items()
-        }
-
-    return memoised(f"filter-select-options:{get_language()}", build)
-
-
-def _options(name, selected, labelled):
-    """(value, label) pairs for a select, keeping a valid selection even if it holds no public cluster."""
-    options = labelled[name]
-    if selected is not None:
-        _kind, key, label = SELECT_OPTIONS[name]
-        value = str(getattr(selected, key))
-        if value not in {value for value, _ in options}:
-            options = [*options, (value, label(selected))]
-    return options
-
-
-def _selects(request, filterset):
-    """The filter form's selects, with options in the page's language."""
-    form = filterset.form
-    cleaned = getattr(form, "cleaned_data", {})
-    labelled = _labelled_options()
-    options = {
-        **{name: _options(name, cleaned.get(name), labelled) for name in SELECT_OPTIONS},
-        "tier": Tier.choices,
-        "status": ClusterStatus.choices,
-    }
-    return [
-        {
-            "name": name,
-            "label": form[name].label,
-            "empty_label": form.fields[name].empty_label,
-            "options": opts,
-            "selected": request.GET.get(name, ""),
-            "errors": form.errors.get(name, []) if filterset.is_bound else [],
-        }
-        for name, opts in options.items()
-    ]
-
-
 @require_safe
 def cluster_list(request):
     filterset = filter_clusters(request)
@@ -161,7 +100,7 @@ def cluster_list(request):
     errors = filter_errors(filterset)
     context = {
         "form": form,
-        "selects": _selects(request, filterset),
+        "selects": selects(request, filterset),
         "ordering_options": [(value, str(label)) for value, label in form.fields["ordering"].choices if value],
         "selected_ordering": request.GET.get("ordering", ""),
         "active_filters": _active_filters(filterset),
@@ -186,7 +125,7 @@ def cluster_map(request):
         if request.GET.get(name) and name not in bad:
             query[name] = request.GET[name]
     context = {
-        "selects": [s for s in _selects(request, filterset) if s["name"] in MAP_SELECTS],
+        "selects": selects(request, filterset, MAP_SELECTS),
         "passthrough": [(name, value) for name, value in query.items() if name not in MAP_SELECTS],
         "active_filters": _active_filters(filterset),
         "errors": errors,

@@ -85,3 +85,22 @@ def test_the_unfiltered_map_is_the_home_map_and_a_filtered_one_is_not(client):
     assert client.get(MAP).context["map"] is home
     filtered = client.get(MAP, {"field": "new-materials"}).context["map"]
     assert filtered is not home and filtered["clusters"] == 3
+
+
+def test_option_tags_are_escaped_and_mark_only_the_selection():
+    from clusters.selects import Options
+
+    options = Options([("a", "<b>甲</b>"), ("b&c", "乙")])
+    assert options.html() == '<option value="a">&lt;b&gt;甲&lt;/b&gt;</option><option value="b&amp;c">乙</option>'
+    assert options.html("b&c") == (
+        '<option value="a">&lt;b&gt;甲&lt;/b&gt;</option><option value="b&amp;c" selected>乙</option>'
+    )
+    assert options.html("nope") == options.html()
+
+
+def test_a_valid_city_without_public_clusters_stays_selected(client, empty_city):
+    html = client.get(LIST, {"city": empty_city.code}).content.decode()
+    assert (
+        f'<option value="{empty_city.code}" selected>{empty_city.name}（{empty_city.province.short_name}）</option>'
+        in html
+    )
