@@ -21,6 +21,7 @@ from clusters.models import Cluster
 from clusters.progress import latest_by_indicator, period_position, target_progress
 from clusters.rankings import periods_for, ranked_schemes, ranking
 from clusters.selects import selects
+from clusters.tables import list_rows, ranking_rows
 
 PAGE_SIZE = 20
 RANKING_PAGE_SIZE = 50
@@ -110,7 +111,7 @@ def cluster_list(request):
         # A bad filter value is the client's mistake: say which (400), and list nothing rather than everything.
         return render(request, "clusters/cluster_list.html", context, status=400)
     page, page_range = paginate(request, filterset.qs, PAGE_SIZE)
-    context.update(page_obj=page, page_range=page_range, clusters=page.object_list)
+    context.update(page_obj=page, page_range=page_range, clusters=list_rows(list(page.object_list)))
     return render(request, "clusters/cluster_list.html", context)
 
 
@@ -258,7 +259,7 @@ def rankings(request):
         return render(request, "clusters/rankings.html", context, status=400)
     result = ranking(scheme, period, filterset.qs if data else None)
     page, page_range = paginate(request, result.standings, RANKING_PAGE_SIZE)
-    rows = result.rows(page.object_list)
+    rows = ranking_rows(result.rows(page.object_list))
     context.update(
         ranking=result,
         page_obj=page,
