@@ -20,8 +20,8 @@ from clusters.maps.context import china_map, public_map
 from clusters.models import Cluster
 from clusters.progress import latest_by_indicator, period_position, target_progress
 from clusters.rankings import periods_for, ranked_schemes, ranking
-from clusters.selects import selects
-from clusters.tables import list_rows, ranking_rows
+from clusters.selects import all_options, selects
+from clusters.tables import list_rows, ranking_table_body
 
 PAGE_SIZE = 20
 RANKING_PAGE_SIZE = 50
@@ -245,6 +245,7 @@ def rankings(request):
     data = {name: request.GET[name] for name in RANKING_FILTERS if request.GET.get(name)}
     filterset = ClusterFilterSet(data or None, queryset=Cluster.objects.public())
     options = selectors.filter_options()
+    select_options = all_options()
     context = {
         "schemes": schemes,
         "periods": periods,
@@ -252,6 +253,9 @@ def rankings(request):
         "provinces": options["provinces"],
         "selected_field": data.get("field", ""),
         "selected_province": data.get("province", ""),
+        # The list page's options, written once per data version (clusters.selects).
+        "field_options": select_options["field"].html(data.get("field", "")),
+        "province_options": select_options["province"].html(data.get("province", "")),
         "errors": filter_errors(filterset),
     }
     if context["errors"]:
@@ -259,12 +263,13 @@ def rankings(request):
         return render(request, "clusters/rankings.html", context, status=400)
     result = ranking(scheme, period, filterset.qs if data else None)
     page, page_range = paginate(request, result.standings, RANKING_PAGE_SIZE)
-    rows = ranking_rows(result.rows(page.object_list))
+    rows = result.rows(page.object_list)
     context.update(
         ranking=result,
         page_obj=page,
         page_range=page_range,
         rows=rows,
+        table_body=ranking_table_body(rows),
         has_synthetic=bool(scheme and scheme.is_synthetic) or any(row.is_synthetic for row in rows),
     )
     return render(request, "clusters/rankings.html", context)
