@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
-from clusters.formatting import loc, plain
+from clusters.formatting import loc, original_name, plain
 
 LEADS_SHOWN = 4  # lead enterprises a list row names
 SLUG_MARKER = "cluster-slug-marker"
@@ -26,6 +26,59 @@ def detail_url_maker():
     The slug is quoted as reverse() quotes it (a slug is ASCII letters, digits, - and _, so it stays as is)."""
     head, tail = reverse("clusters:detail", kwargs={"slug": SLUG_MARKER}).split(SLUG_MARKER)
     return lambda slug: f"{head}{quote(slug, safe='')}{tail}"
+
+
+# The list table's body (rankings.html's rows likewise below): 20 rows of ~25 template nodes were most of the
+# list page's rendering. The markup is the one cluster_list.html had.
+LIST_ROW = (
+    '<tr><td class="cell-pick" data-label="{pick_label}"><input type="checkbox" name="clusters" value="{slug}" '
+    'aria-label="{pick}"{picked}></td>'
+    '<th scope="row" class="cell-name"><a href="{url}">{name}</a>{original}{badge}{batch}</th>'
+    '<td class="cell-field" data-label="{field_label}">{field}</td>'
+    '<td data-label="{place_label}"><span>{provinces}<span class="meta">{cities}</span></span></td>'
+    '<td data-label="{tier_label}"><span><span class="badge badge-tier">{tier}</span> '
+    '<span class="badge status-{status}">{status_label}</span></span></td>'
+    '<td data-label="{leads_label}"><span>{leads}</span></td></tr>'
+)
+
+
+def list_table_body(clusters, picked=()):
+    """The <tr>s of the list table for `clusters` (from `list_rows`), in the active language; the clusters in
+    `picked` (slugs picked for comparison) have a ticked, disabled box. Escaped by format_html."""
+    labels = {
+        "pick_label": gettext("比较"),
+        "field_label": gettext("领域"),
+        "place_label": gettext("所在地"),
+        "tier_label": gettext("层级 / 状态"),
+        "leads_label": gettext("链主企业"),
+    }
+    badge = format_html(' <span class="badge badge-synthetic">{}</span>', gettext("演示数据"))
+    none = mark_safe('<span class="muted">—</span>')
+    rows = []
+    for cluster in clusters:
+        original = original_name(cluster)
+        rows.append(
+            format_html(
+                LIST_ROW,
+                slug=cluster.slug,
+                pick=gettext("比较 %(name)s") % {"name": cluster.name},
+                picked=mark_safe(" checked disabled") if cluster.slug in picked else "",
+                url=cluster.url,
+                name=loc(cluster),
+                original=format_html('<span class="meta" lang="zh-Hans">{}</span>', original) if original else "",
+                badge=badge if cluster.is_synthetic else "",
+                batch=format_html(' <span class="meta">{}</span>', cluster.batch.name) if cluster.batch else "",
+                field=loc(cluster.field),
+                provinces=cluster.province_names,
+                cities=cluster.city_names,
+                tier=cluster.get_tier_display(),
+                status=cluster.status,
+                status_label=cluster.get_status_display(),
+                leads=cluster.lead_names or none,
+                **labels,
+            )
+        )
+    return mark_safe("".join(rows))  # each row escaped by format_html
 
 
 def list_rows(clusters):
