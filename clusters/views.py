@@ -7,7 +7,9 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -22,6 +24,7 @@ from clusters.progress import latest_by_indicator, period_position, target_progr
 from clusters.rankings import periods_for, ranked_schemes, ranking
 from clusters.selects import all_options, selects
 from clusters.tables import list_rows, ranking_table_body
+from portal.caching import memoised
 
 PAGE_SIZE = 20
 RANKING_PAGE_SIZE = 50
@@ -40,12 +43,30 @@ def home(request):
         {
             "stats": stats,
             "eastern_percent": round(stats["eastern_clusters"] / clusters * 100) if clusters else 0,
-            "max_field": max((f.count for f in stats["by_field"]), default=0),
-            "max_province": max((p.count for p in stats["by_province"]), default=0),
+            "bars": _home_bars(),
             "region_sources": selectors.region_sources(),
             "map": public_map(),
         },
     )
+
+
+def _home_bars():
+    """The home page's bars by field and by province, rendered once per data version and language."""
+
+    def bars(rows, param, key, label):
+        items = [{"href": f"{list_url}?{param}={getattr(r, key)}", "label": label(r), "count": r.count} for r in rows]
+        context = {"bars": items, "max": max((r.count for r in rows), default=0)}
+        return render_to_string("clusters/includes/bars.html", context)
+
+    def build():
+        stats = selectors.stats()
+        return {
+            "fields": bars(stats["by_field"], "field", "slug", loc),
+            "provinces": bars(stats["by_province"], "province", "code", lambda p: loc(p, "short_name")),
+        }
+
+    list_url = reverse("clusters:list")
+    return memoised(f"home-bars:{get_language()}", build)
 
 
 def filter_clusters(request):

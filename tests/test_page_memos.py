@@ -61,6 +61,7 @@ def test_filter_options_are_labelled_in_the_page_language(client):
 def test_stats_and_the_home_map_follow_a_committed_write(client, django_capture_on_commit_callbacks):
     before = client.get(HOME).context
     assert before["stats"]["clusters"] == 25 and before["map"]["clusters"] == 25
+    assert f'href="{LIST}?province=610000"' in client.get(HOME).content.decode()  # 陕西: 西安 alone
     assert client.get("/api/stats/").json()["clusters"] == 25
     cluster = Cluster.objects.get(slug="xian-aviation")
     cluster.published = False
@@ -68,6 +69,7 @@ def test_stats_and_the_home_map_follow_a_committed_write(client, django_capture_
         cluster.save()
     after = client.get(HOME).context
     assert after["stats"]["clusters"] == 24 and after["stats"]["provinces"] == 8
+    assert f'href="{LIST}?province=610000"' not in client.get(HOME).content.decode()  # the bars too
     assert after["map"]["clusters"] == 24
     assert client.get(MAP).context["map"]["clusters"] == 24
     assert client.get("/api/stats/").json()["clusters"] == 24
