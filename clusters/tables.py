@@ -14,10 +14,16 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
+from clusters.choices import ClusterStatus, Conclusion, Grade, Tier
 from clusters.formatting import loc, original_name, plain
 
 LEADS_SHOWN = 4  # lead enterprises a list row names
 SLUG_MARKER = "cluster-slug-marker"
+
+
+def choice_labels(choices):
+    """{value: label} of a TextChoices in the active language, each label translated once."""
+    return {value: str(label) for value, label in choices.choices}
 
 
 def detail_url_maker():
@@ -54,6 +60,7 @@ def list_table_body(clusters, picked=()):
     }
     badge = format_html(' <span class="badge badge-synthetic">{}</span>', gettext("演示数据"))
     none = mark_safe('<span class="muted">—</span>')
+    tiers, statuses = choice_labels(Tier), choice_labels(ClusterStatus)
     rows = []
     for cluster in clusters:
         original = original_name(cluster)
@@ -71,9 +78,9 @@ def list_table_body(clusters, picked=()):
                 field=loc(cluster.field),
                 provinces=cluster.province_names,
                 cities=cluster.city_names,
-                tier=cluster.get_tier_display(),
+                tier=tiers.get(cluster.tier, cluster.tier),
                 status=cluster.status,
-                status_label=cluster.get_status_display(),
+                status_label=statuses.get(cluster.status, cluster.status),
                 leads=cluster.lead_names or none,
                 **labels,
             )
@@ -154,6 +161,8 @@ def ranking_table_body(rows):
         "conclusion_label": gettext("结论"),
     }
     badge = format_html(' <span class="badge badge-synthetic">{}</span>', gettext("演示数据"))
+    # get_FOO_display() hashes every lazy choice label on each call: translate the labels once instead.
+    grades, conclusions = choice_labels(Grade), choice_labels(Conclusion)
     cells = [
         format_html(
             RANKING_ROW,
@@ -165,8 +174,8 @@ def ranking_table_body(rows):
             field=loc(row.cluster.field),
             provinces=comma.join(loc(p) for p in row.provinces),
             total=plain(row.total),
-            grade=row.record.get_grade_display() or "—",
-            conclusion=row.record.get_conclusion_display() or "—",
+            grade=grades.get(row.record.grade) or "—",
+            conclusion=conclusions.get(row.record.conclusion) or "—",
             **labels,
         )
         for row in rows
