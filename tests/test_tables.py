@@ -35,3 +35,16 @@ def test_english_rows_join_names_the_english_way(client):
     html = response.content.decode()
     two_cities = next(c for c in response.context["clusters"] if c.cities.count() > 1)
     assert ", ".join(c.name_en for c in two_cities.cities.all()) in html
+
+
+def test_fill_escapes_as_format_html_does():
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from clusters.tables import fill
+
+    values = {"a": "<b>\"甲\" & '乙'</b>", "b": mark_safe("<i>safe</i>"), "c": 5025, "d": gettext_lazy("比较")}
+    template = '<td title="{a}">{b}{c}{d}</td>'
+    assert fill(template, **values) == format_html(template, **values)
+    assert "&lt;b&gt;&quot;甲&quot; &amp; &#x27;乙&#x27;&lt;/b&gt;" in fill(template, **values)
