@@ -2,6 +2,7 @@
 
 The API's FilterSets for measures, targets, indicator values and evaluations live here too."""
 
+import copy
 from typing import NamedTuple
 
 import django_filters
@@ -59,6 +60,16 @@ class SortFilter(django_filters.OrderingFilter):
         kwargs.setdefault("label", _("排序"))
         kwargs.setdefault("error_messages", {"invalid_choice": _("不能按“%(value)s”排序。")})
         super().__init__(choices=choices, **kwargs)
+
+    def __deepcopy__(self, memo):
+        """Every FilterSet deep-copies its filters per request; the sort expressions (Case/When trees) are never
+        changed, so the copies share them (copying them took 3.7 ms, the rest of the FilterSet 2 ms)."""
+        memo[id(self.sorts)] = self.sorts
+        clone = copy.copy(self)
+        memo[id(self)] = clone
+        for name, value in self.__dict__.items():
+            setattr(clone, name, copy.deepcopy(value, memo))
+        return clone
 
     def get_ordering_value(self, param):
         expression = self.sorts[param.removeprefix("-")]
@@ -124,6 +135,15 @@ class ClusterFilterSet(django_filters.FilterSet):
     class Meta:
         model = Cluster
         fields = ["q", "field", "province", "city", "tier", "status"]
+
+    def get_form_class(self):
+        """The form class, built once per FilterSet class: django-filter builds a new class (and a new form field
+        per filter) for every request, 4 ms of the list page. Its fields depend only on the class (the choice
+        querysets are fixed, the labels lazy), and each form instance copies them as any Django form does."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     def filter_text(self, queryset, name, value):
         return search.search(queryset, value)

@@ -7,7 +7,9 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -15,11 +17,14 @@ from clusters import compare, exports, opendata, selectors
 from clusters.choices import ClusterStatus, Tier
 from clusters.compare import downloads
 from clusters.filtersets import ClusterFilterSet
-from clusters.formatting import in_parentheses, loc
-from clusters.maps.context import china_map
+from clusters.formatting import loc
+from clusters.maps.context import china_map, public_map
 from clusters.models import Cluster
 from clusters.progress import latest_by_indicator, period_position, target_progress
-from clusters.rankings import periods_for, ranking, schemes_with_rankings
+from clusters.rankings import periods_for, ranked_schemes, ranking
+from clusters.selects import all_options, selects
+from clusters.tables import list_rows, ranking_table_body
+from portal.caching import memoised
 
 PAGE_SIZE = 20
 RANKING_PAGE_SIZE = 50
@@ -38,12 +43,30 @@ def home(request):
         {
             "stats": stats,
             "eastern_percent": round(stats["eastern_clusters"] / clusters * 100) if clusters else 0,
-            "max_field": max((f.count for f in stats["by_field"]), default=0),
-            "max_province": max((p.count for p in stats["by_province"]), default=0),
+            "bars": _home_bars(),
             "region_sources": selectors.region_sources(),
-            "map": china_map(Cluster.objects.public()),
+            "map": public_map(),
         },
     )
+
+
+def _home_bars():
+    """The home page's bars by field and by province, rendered once per data version and language."""
+
+    def bars(rows, param, key, label):
+        items = [{"href": f"{list_url}?{param}={getattr(r, key)}", "label": label(r), "count": r.count} for r in rows]
+        context = {"bars": items, "max": max((r.count for r in rows), default=0)}
+        return render_to_string("clusters/includes/bars.html", context)
+
+    def build():
+        stats = selectors.stats()
+        return {
+            "fields": bars(stats["by_field"], "field", "slug", loc),
+            "provinces": bars(stats["by_province"], "province", "code", lambda p: loc(p, "short_name")),
+        }
+
+    list_url = reverse("clusters:list")
+    return memoised(f"home-bars:{get_language()}", build)
 
 
 def filter_clusters(request):
@@ -92,43 +115,6 @@ def _active_filters(filterset):
     return active
 
 
-def _options(objects, key, label, selected):
-    """(value, label) pairs for a select, keeping a valid selection even if it holds no public cluster."""
-    options = [(str(getattr(o, key)), label(o)) for o in objects]
-    if selected is not None and str(getattr(selected, key)) not in {value for value, _ in options}:
-        options.append((str(getattr(selected, key)), label(selected)))
-    return options
-
-
-def _selects(request, filterset):
-    """The filter form's selects, with options in the page's language."""
-    choices = selectors.filter_options()
-    form = filterset.form
-    cleaned = getattr(form, "cleaned_data", {})
-
-    def city_label(city):
-        return f"{loc(city)}{in_parentheses(loc(city.province, 'short_name'))}"
-
-    options = {
-        "field": _options(choices["fields"], "slug", loc, cleaned.get("field")),
-        "province": _options(choices["provinces"], "code", loc, cleaned.get("province")),
-        "city": _options(choices["cities"], "code", city_label, cleaned.get("city")),
-        "tier": Tier.choices,
-        "status": ClusterStatus.choices,
-    }
-    return [
-        {
-            "name": name,
-            "label": form[name].label,
-            "empty_label": form.fields[name].empty_label,
-            "options": opts,
-            "selected": request.GET.get(name, ""),
-            "errors": form.errors.get(name, []) if filterset.is_bound else [],
-        }
-        for name, opts in options.items()
-    ]
-
-
 @require_safe
 def cluster_list(request):
     filterset = filter_clusters(request)
@@ -136,7 +122,7 @@ def cluster_list(request):
     errors = filter_errors(filterset)
     context = {
         "form": form,
-        "selects": _selects(request, filterset),
+        "selects": selects(request, filterset),
         "ordering_options": [(value, str(label)) for value, label in form.fields["ordering"].choices if value],
         "selected_ordering": request.GET.get("ordering", ""),
         "active_filters": _active_filters(filterset),
@@ -146,7 +132,7 @@ def cluster_list(request):
         # A bad filter value is the client's mistake: say which (400), and list nothing rather than everything.
         return render(request, "clusters/cluster_list.html", context, status=400)
     page, page_range = paginate(request, filterset.qs, PAGE_SIZE)
-    context.update(page_obj=page, page_range=page_range, clusters=page.object_list)
+    context.update(page_obj=page, page_range=page_range, clusters=list_rows(list(page.object_list)))
     return render(request, "clusters/cluster_list.html", context)
 
 
@@ -161,7 +147,7 @@ def cluster_map(request):
         if request.GET.get(name) and name not in bad:
             query[name] = request.GET[name]
     context = {
-        "selects": [s for s in _selects(request, filterset) if s["name"] in MAP_SELECTS],
+        "selects": selects(request, filterset, MAP_SELECTS),
         "passthrough": [(name, value) for name, value in query.items() if name not in MAP_SELECTS],
         "active_filters": _active_filters(filterset),
         "errors": errors,
@@ -169,7 +155,8 @@ def cluster_map(request):
     if errors:
         # As on the list page: a bad filter value is a 400 that names it, and no misleading map.
         return render(request, "clusters/map.html", context, status=400)
-    context["map"] = china_map(filterset.qs, query)
+    # Unfiltered (the link from the home page and the menu), it is the home page's map, memoised.
+    context["map"] = china_map(filterset.qs, query) if query else public_map()
     return render(request, "clusters/map.html", context)
 
 
@@ -265,7 +252,7 @@ def cluster_detail(request, slug):
 @require_safe
 def rankings(request):
     """GET `scheme` (code), `period`, `field` (slug), `province` (GB/T 2260 code), `page`; the latest ranking first."""
-    schemes = list(schemes_with_rankings())
+    schemes = ranked_schemes()
     code = request.GET.get("scheme")
     scheme = next((s for s in schemes if s.code == code), None) if code else next(iter(schemes), None)
     if code and scheme is None:
@@ -279,6 +266,7 @@ def rankings(request):
     data = {name: request.GET[name] for name in RANKING_FILTERS if request.GET.get(name)}
     filterset = ClusterFilterSet(data or None, queryset=Cluster.objects.public())
     options = selectors.filter_options()
+    select_options = all_options()
     context = {
         "schemes": schemes,
         "periods": periods,
@@ -286,19 +274,23 @@ def rankings(request):
         "provinces": options["provinces"],
         "selected_field": data.get("field", ""),
         "selected_province": data.get("province", ""),
+        # The list page's options, written once per data version (clusters.selects).
+        "field_options": select_options["field"].html(data.get("field", "")),
+        "province_options": select_options["province"].html(data.get("province", "")),
         "errors": filter_errors(filterset),
     }
     if context["errors"]:
         context["ranking"] = ranking(scheme, None)
         return render(request, "clusters/rankings.html", context, status=400)
     result = ranking(scheme, period, filterset.qs if data else None)
-    page, page_range = paginate(request, result.records, RANKING_PAGE_SIZE)
+    page, page_range = paginate(request, result.standings, RANKING_PAGE_SIZE)
     rows = result.rows(page.object_list)
     context.update(
         ranking=result,
         page_obj=page,
         page_range=page_range,
         rows=rows,
+        table_body=ranking_table_body(rows),
         has_synthetic=bool(scheme and scheme.is_synthetic) or any(row.is_synthetic for row in rows),
     )
     return render(request, "clusters/rankings.html", context)

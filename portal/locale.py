@@ -51,10 +51,20 @@ def html_lang(language):
 
 def same_page_in(request, language):
     """This public page's path in another language (zh-hans unprefixed, en under /en/), or None for a
-    path no pattern matches."""
-    try:
-        match = resolve(request.path_info, getattr(request, "urlconf", None))
-    except Resolver404:
-        return None
+    path no pattern matches. Held on the request: the canonical links and the language switch both ask."""
+    held = request.__dict__.setdefault("_same_page_in", {})
+    if language not in held:
+        held[language] = _same_page_in(request, language)
+    return held[language]
+
+
+def _same_page_in(request, language):
+    # The view's own match when there is one (Django resolved the path already); a 404 page resolves again.
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        try:
+            match = resolve(request.path_info, getattr(request, "urlconf", None))
+        except Resolver404:
+            return None
     with translation.override(language):
         return reverse(match.view_name, args=match.args, kwargs=match.kwargs, urlconf=getattr(request, "urlconf", None))

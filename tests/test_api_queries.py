@@ -45,7 +45,7 @@ ENDPOINTS = list(ANONYMOUS)
 
 def count_queries(client, url):
     cache.clear()  # throttle counters: keep the cache's own bookkeeping identical between runs
-    forget_memos()  # an anonymous list's count is memoised: measure the read that counts
+    forget_memos()  # memoised counts and stats: measure the read that builds them
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, {"page_size": 200} if "{" not in url and "stats" not in url else {})
     assert response.status_code == 200, response.content[:300]

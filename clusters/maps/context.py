@@ -1,11 +1,14 @@
 """What the map include draws: the asset's shapes joined with the counts, shaded, with the links' query."""
 
 from django.http import QueryDict
-from django.utils.translation import gettext
+from django.urls import reverse
+from django.utils.translation import get_language, gettext
 
 from clusters.maps import shading, svg
 from clusters.maps.asset import china_map as load_asset
 from clusters.maps.selectors import map_counts
+from clusters.models import Cluster
+from portal.caching import memoised
 
 CITY_SIZES = 3  # dot sizes for cities: quantile classes like the provinces' shades
 
@@ -15,6 +18,8 @@ def china_map(clusters, query=None):
     the map keeps (a QueryDict of valid filters; none on the home page)."""
     asset = load_asset()
     counts = map_counts(clusters)
+    query = query if query is not None else QueryDict()
+    list_url = reverse("clusters:list")  # once, not once per link
     bounds = shading.breaks([p.count for p in counts.provinces])
     city_bounds = shading.breaks([c.count for c in counts.cities], CITY_SIZES)
     shapes, points = asset["provinces"], asset["points"]
@@ -23,6 +28,7 @@ def china_map(clusters, query=None):
             "province": p,
             "count": p.count,
             "shade": shading.shade(p.count, bounds),
+            "href": svg.link(query, list_url, province=p.code) if p.count else None,
             "d": shapes[p.code]["d"],
             # A province too small to see (香港, 澳门) gets a marker at its point.
             "marker": points[p.code] if shapes[p.code]["small"] else None,
@@ -36,6 +42,7 @@ def china_map(clusters, query=None):
             "count": c.count,
             "size": shading.shade(c.count, city_bounds, CITY_SIZES),
             "point": points.get(c.code),
+            "href": svg.link(query, list_url, city=c.code),
         }
         for c in counts.cities
     ]
@@ -64,10 +71,17 @@ def china_map(clusters, query=None):
         "synthetic": counts.synthetic,
         "province_count": sum(1 for p in provinces if p["count"]),
         "city_count": len(cities),
-        "query": query if query is not None else QueryDict(),
+        "query": query,
     }
     china_map["svg"] = svg.render(china_map)
+    china_map["table_rows"] = svg.table_rows(china_map)
     return china_map
+
+
+def public_map():
+    """The map of every public cluster (the home page's, /map/ unfiltered), in the active language: built once
+    per data version (at 5,025 clusters its counts and SVG took 150 ms a request). Callers only read it."""
+    return memoised(f"public-map:{get_language()}", lambda: china_map(Cluster.objects.public()))
 
 
 def two_lines(label):

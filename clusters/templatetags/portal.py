@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext, override, pgettext_lazy
 
-from clusters import charts, formatting
+from clusters import charts, formatting, tables
 from portal.locale import html_lang as html_lang_tag
 from portal.locale import same_page_in
 
@@ -43,6 +43,12 @@ def language_switch(context):
             url = f"{url}?{query}"
         options.append({"url": url, "lang": html_lang_tag(code), "name": name, "current": code == get_language()})
     return {"options": options}
+
+
+@register.simple_tag
+def list_table_body(clusters, picked=()):
+    """The list table's rows, written in Python (clusters.tables)."""
+    return tables.list_table_body(clusters, picked)
 
 
 @register.filter

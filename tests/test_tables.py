@@ -1,0 +1,50 @@
+"""clusters.tables: the list and ranking rows say what the template loops said, computed once per row."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from clusters.models import Cluster
+from clusters.tables import detail_url_maker
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_detail_url_from_its_pattern_is_get_absolute_url(language):
+    with translation.override(language):
+        url = detail_url_maker()
+        for cluster in Cluster.objects.all():
+            assert url(cluster.slug) == cluster.get_absolute_url()
+
+
+def test_list_rows_name_places_and_leads_as_the_page_did(client):
+    response = client.get(reverse("clusters:list"), {"q": "南京"})
+    html = response.content.decode()
+    for cluster in response.context["clusters"]:
+        assert f'<a href="{cluster.get_absolute_url()}">' in html
+        provinces = "、".join(p.short_name for p in cluster.provinces)
+        cities = "、".join(c.name for c in cluster.cities.all())
+        assert f'<span>{provinces}<span class="meta">{cities}</span></span>' in html
+        leads = [lead.enterprise.name for lead in cluster.lead_enterprises.all()[:4]]
+        assert ("、".join(leads) if leads else '<span class="muted">—</span>') in html
+
+
+def test_english_rows_join_names_the_english_way(client):
+    response = client.get(f"/en{reverse('clusters:list')}", {"q": "成都"})
+    html = response.content.decode()
+    two_cities = next(c for c in response.context["clusters"] if c.cities.count() > 1)
+    assert ", ".join(c.name_en for c in two_cities.cities.all()) in html
+
+
+def test_fill_escapes_as_format_html_does():
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from clusters.tables import fill
+
+    values = {"a": "<b>\"甲\" & '乙'</b>", "b": mark_safe("<i>safe</i>"), "c": 5025, "d": gettext_lazy("比较")}
+    template = '<td title="{a}">{b}{c}{d}</td>'
+    assert fill(template, **values) == format_html(template, **values)
+    assert "&lt;b&gt;&quot;甲&quot; &amp; &#x27;乙&#x27;&lt;/b&gt;" in fill(template, **values)
