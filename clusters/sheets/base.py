@@ -26,6 +26,7 @@ from .results import NEW, UNCHANGED, UPDATED
 from .rows import reader
 
 CHUNK = 500  # ids per IN (...) list
+WRITE_BATCH = 5000  # rows inserted between two looks at the job (progress, cancel)
 EXPORT_CHUNK = 1000  # rows per fetch while streaming an export
 
 
@@ -51,6 +52,8 @@ class Sheet:
         super().__init_subclass__(**kwargs)
         if isinstance(cls.__dict__.get("columns"), tuple):
             cls.columns = tuple(column.bound(cls.model) for column in cls.columns)
+
+    progress = None  # services.Progress, set by run_import: told of rows written, may cancel between batches
 
     def __init__(self, lookups, user=None, reason=""):
         self.lookups, self.user, self.reason = lookups, user, reason
@@ -257,7 +260,13 @@ class FactSheet(Sheet):
     def write(self):
         for fields in self.to_create:
             fields["source_id"] = fields.pop("source").pk
-        insert_with_history(self.model, self.to_create, user=self.user, reason=self.reason)
+        written = 0
+        for start in range(0, len(self.to_create), WRITE_BATCH):
+            batch = self.to_create[start : start + WRITE_BATCH]
+            insert_with_history(self.model, batch, user=self.user, reason=self.reason)
+            written += len(batch)
+            if self.progress is not None:
+                self.progress.written(written)
         changes = dict(self.to_update)
         names, objs = set(), []
         for pks in chunks(changes):
