@@ -38,7 +38,7 @@ class Progress:
     EVERY = 1000
 
     def started(self, total):
-        """``total``: the rows the sheet spans (header included), as far as the reader knows before reading."""
+        """``total``: the data rows to expect, as far as the reader knows before reading (None: unknown)."""
 
     def read(self, count):
         pass
@@ -111,7 +111,7 @@ def run_import(
 def _run(sheet, data, result, progress):
     table = read_sheet(data, sheet_names=registry.worksheet_names(sheet.kind))
     result.sheet = table.name
-    progress.started(table.total)
+    progress.started(max(table.total - 1, 0) if table.total else None)  # less the header: the data rows, nearly
     rows = iter(table.rows)
     header = find_header(rows, sheet, result)
     if header is None:
@@ -133,12 +133,12 @@ def _run(sheet, data, result, progress):
     data_rows = 0
     every = progress.EVERY
     for number, values in rows:
-        if number % every == 0:
-            progress.read(number)
         values = values[:width]
         if not "".join(map(str, values)).strip():  # readers give "" for an empty cell, never None
             continue
         data_rows += 1
+        if data_rows % every == 0:
+            progress.read(data_rows)
         row = Row(number, values, sheet)
         if result.rows is not None:
             result.rows.append((number, [shown(values[i]) if i < len(values) else "" for i in shown_at]))
