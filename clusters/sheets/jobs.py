@@ -49,9 +49,10 @@ def start(record, language=None):
     """Queue ``record`` (saved, with its file and phase) for a worker."""
     record.state = ImportRecord.QUEUED
     record.cancel_requested = False
-    record.save()
-    # The database backend writes the task in this same transaction: a rolled-back upload queues nothing.
-    run_job.enqueue(record.pk, language or translation.get_language() or settings.LANGUAGE_CODE)
+    # The database backend writes the task in the same transaction: a job is never saved without its task.
+    with transaction.atomic():
+        record.save()
+        run_job.enqueue(record.pk, language or translation.get_language() or settings.LANGUAGE_CODE)
 
 
 def confirm(record, language=None):
