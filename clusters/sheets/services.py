@@ -3,7 +3,7 @@
     result = run_import("indicator-values", data, file_name="2023年报送.xlsx", user=request.user)
     if not result.ok: show result.errors  # nothing was written
 
-The admin's upload → preview → confirm and ``manage.py import_sheet`` both call ``run_import``.
+The admin's jobs (``jobs.py``: check, then import once confirmed) and ``manage.py import_sheet`` call ``run_import``.
 """
 
 import logging
