@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -311,3 +312,68 @@ def test_only_the_jobs_own_user_or_a_superuser_sees_it(client, province_clerk, d
     client.force_login(django_user_model.objects.create_superuser("boss", "b@example.com", "pw"))
     assert client.get(job).status_code == 200
     assert "mine.csv" in client.get(log).content.decode()
+
+
+# ------------------------------------------------------------------------------- unchanged re-import, raw
+
+
+@pytest.mark.parametrize("figure", ["3000万元", "12345678901234.5678", "0.0001", "1200"])
+def test_an_unchanged_figure_is_unchanged_and_a_changed_one_updated(figure):
+    """On SQLite the stored rows are compared raw (floats, or the text of a long decimal): as exact as Decimals."""
+    from clusters.sheets.services import run_import
+
+    rows = [VALUE_HEADER, [SHENZHEN, "新增投资", "2030", figure, "", "seed-004"]]
+    assert run_import("indicator-values", csv_bytes(rows), "a.csv").new == 1
+    again = run_import("indicator-values", csv_bytes(rows), "a.csv")
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
+    rows[1][3] = figure.replace("1", "2", 1) if "1" in figure else "3001万元"
+    changed = run_import("indicator-values", csv_bytes(rows), "a.csv")
+    assert changed.updated == 1, [str(e) for e in changed.errors]
+    header, old, new = changed.outcomes[0].changes[0]
+    assert header == "数值" and old != new and "e" not in old.lower()
+
+
+def _from_another_connection(function):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def run():
+        try:
+            return function()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite has one writer at a time: there the write's counters wait for its commit",
+)
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_others_see_the_write_advance_before_its_commit(client, shipped_data, monkeypatch):
+    client.force_login(get_user_model().objects.create_superuser("clerk", "clerk@example.com", "pw"))
+    page = upload_to(client, "indicatorvalue", xlsx_bytes(value_rows()))
+    record = page.context["record"]
+    before = IndicatorValue.objects.count()
+    client.post(page.context["confirm_url"])
+    monkeypatch.setattr(jobs, "PROGRESS_SECONDS", 0)
+    written, seen = jobs.JobProgress.written, []
+
+    def watched(self, count):
+        written(self, count)
+        seen.append(
+            _from_another_connection(
+                lambda: (
+                    ImportRecord.objects.values_list("state", "rows_written").get(pk=record.pk),
+                    IndicatorValue.objects.count(),
+                )
+            )
+        )
+
+    monkeypatch.setattr(jobs.JobProgress, "written", watched)
+    run_jobs()
+    assert seen[0] == (("running", 3), before)  # the counter is visible, the rows not yet
+    assert IndicatorValue.objects.count() == before + 3
