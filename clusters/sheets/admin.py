@@ -26,6 +26,7 @@ from clusters.admin.base import ReadOnlyAdminMixin
 from clusters.models import ImportRecord
 
 from . import jobs, registry
+from .columns import CONTROL_CHARACTERS
 from .errorbook import error_file_name
 from .reading import max_upload_size
 from .results import NEW, STATUS_LABELS, UNCHANGED, UPDATED, ImportResult, RowError
@@ -117,7 +118,7 @@ class SheetImportExportMixin:
                 kind=self.sheet_kind,
                 via="admin",
                 dry_run=True,
-                file_name=upload.name[:255],
+                file_name=CONTROL_CHARACTERS.sub("\ufffd", upload.name)[:255],
                 publisher=form.cleaned_data["publisher"],
                 file_data=upload.read(),
                 phase=ImportRecord.CHECK,
