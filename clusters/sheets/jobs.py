@@ -77,7 +77,10 @@ def mark_stale(queryset=None):
     """Running jobs whose heartbeat stopped: their worker died. Nothing of theirs was committed; say so."""
     queryset = ImportRecord.objects.all() if queryset is None else queryset
     cutoff = timezone.now() - timedelta(seconds=settings.IMPORT_JOB_STALE_SECONDS)
-    return queryset.filter(state=ImportRecord.RUNNING, heartbeat_at__lt=cutoff).update(
+    stale = queryset.filter(state=ImportRecord.RUNNING, heartbeat_at__lt=cutoff)
+    if not stale.exists():  # a read: on SQLite an UPDATE would wait for a worker's write lock, even to do nothing
+        return 0
+    return stale.update(
         state=ImportRecord.FAILED, finished_at=timezone.now(), outcome={"failure": "stale"}, file_data=None
     )
 
