@@ -20,7 +20,10 @@ data: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_portal_data --host $(HOST)
 
+# The server and one import worker beside it (admin imports are background jobs); Ctrl-C stops both.
 run: data
+	$(PY) manage.py db_worker --no-reload --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)
 
 # Browser tests drive Debian's Chromium; install it (and a CJK font for screenshots) when missing.

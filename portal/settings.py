@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "portal.apps.PortalConfig",
     "clusters",
 ]
@@ -267,6 +269,16 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 200_000))  # rows of the
 IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", 4_000_000))  # rows × columns the sheet spans
 IMPORT_MAX_ERRORS = int(os.environ.get("IMPORT_MAX_ERRORS", 500))  # errors listed; the rest are counted
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Admin imports run as background jobs (clusters/sheets/jobs.py) through Django's tasks API (the django-tasks
+# backport). The database backend needs nothing else installed: `make run` starts one worker beside the server;
+# production runs any number of `manage.py db_worker` processes on machines sharing the database (README,
+# "Workers in production").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job refreshes its heartbeat every few seconds while it reads and checks; one silent for longer than
+# this is taken for a dead worker and shown (and marked) failed. Its write is one transaction, so nothing of it
+# was written. Keep it above the longest write of a file at IMPORT_MAX_ROWS.
+IMPORT_JOB_STALE_SECONDS = int(os.environ.get("IMPORT_JOB_STALE_SECONDS", 300))
+IMPORT_PREVIEW_PAGE_SIZE = 100  # rows per page of a checked file's preview
 
 LOGGING = {
     "version": 1,

@@ -147,7 +147,7 @@ def test_imported_draft_to_publication_through_the_admin(scheme, clusters, clien
 
 
 def test_admin_upload_preview_confirm_then_review(scheme, clusters, client, admin_user):
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    from .job_helpers import confirm, upload_file
 
     client.force_login(admin_user)
     changelist = reverse("admin:clusters_evaluationrecord_changelist")
@@ -155,13 +155,11 @@ def test_admin_upload_preview_confirm_then_review(scheme, clusters, client, admi
     upload_url = reverse("admin:clusters_evaluationrecord_sheet_import")
     assert upload_url in page and reverse("admin:clusters_evaluationrecord_sheet_template") in page
 
-    response = client.post(upload_url, {"file": SimpleUploadedFile("评估.csv", good_file(clusters))})
+    response = upload_file(client, upload_url, good_file(clusters), "评估.csv")
     assert response.status_code == 200
     assert not EvaluationRecord.objects.exists()  # the preview writes nothing
-    response = client.post(
-        reverse("admin:clusters_evaluationrecord_sheet_confirm"), {"token": response.context["token"]}
-    )
-    assert response.status_code == 302
+    response = confirm(client, response)
+    assert response.context["record"].committed
     records = EvaluationRecord.objects.all()
     assert records.count() == 2 and {r.state for r in records} == {EvaluationState.DRAFT}
     drafts = client.get(changelist, {"queue": "mine"}).context["cl"].result_list

@@ -19,6 +19,7 @@ from .import_helpers import (
     value_rows,
     xlsx_bytes,
 )
+from .job_helpers import confirm, upload_to
 
 pytestmark = pytest.mark.django_db
 
@@ -42,13 +43,8 @@ def url(model, view):
 
 
 def upload(client, model, data, name):
-    return client.post(url(model, "sheet_import"), {"file": io.BytesIO(data) and _file(data, name)})
-
-
-def _file(data, name):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, data)
+    """Upload, let the worker check it, -> the job page (or the form's own answer when it refuses)."""
+    return upload_to(client, model, data, name)
 
 
 @pytest.mark.parametrize(("kind", "model"), KINDS)
@@ -66,9 +62,8 @@ def test_upload_preview_confirm(admin_client):
     assert response.status_code == 200
     assert "新增 3 行，修改 0 行，不变 0 行" in page
     assert IndicatorValue.objects.count() == before  # the preview writes nothing
-    token = response.context["token"]
-    response = admin_client.post(url("indicatorvalue", "sheet_confirm"), {"token": token})
-    assert response.status_code == 302
+    response = confirm(admin_client, response)
+    assert "已导入：新增 3 行，修改 0 行，不变 0 行" in response.content.decode()
     assert IndicatorValue.objects.count() == before + 3
     record = ImportRecord.objects.order_by("-id").first()
     assert (record.via, record.dry_run, record.committed, record.new_count) == ("admin", False, True, 3)
@@ -79,14 +74,14 @@ def test_upload_preview_confirm(admin_client):
     # Again: the preview says unchanged, and there is nothing to confirm.
     response = upload(admin_client, "indicatorvalue", xlsx_bytes(value_rows()), "报送.xlsx")
     assert "不变 3 行" in response.content.decode()
-    assert "token" not in response.context
+    assert "confirm_url" not in response.context
 
 
 def test_confirm_that_collides_with_another_clerk_shows_why_and_writes_nothing(admin_client, monkeypatch):
     response = upload(admin_client, "indicatorvalue", xlsx_bytes(value_rows()), "报送.xlsx")
     before = counts()
     collide_during_write(monkeypatch)
-    response = admin_client.post(url("indicatorvalue", "sheet_confirm"), {"token": response.context["token"]})
+    response = confirm(admin_client, response)
     assert response.status_code == 200
     assert "导入期间，有人修改了同样的记录，没有写入任何数据。请重新导入。" in response.content.decode()
     assert counts() == before
@@ -105,7 +100,7 @@ def test_bad_file_lists_every_error_and_writes_nothing(admin_client):
     assert "找不到集群“不存在的集群”" in page
     assert "“二〇三〇”不是期间" in page
     assert "“很多”不是数字" in page
-    assert "token" not in response.context
+    assert "confirm_url" not in response.context
     assert counts() == before
 
 
@@ -182,19 +177,21 @@ def test_import_log_is_read_only_in_admin(admin_client):
     assert admin_client.get(reverse("admin:clusters_importrecord_add")).status_code == 403
 
 
-def test_a_confirm_that_crashes_still_removes_the_upload(admin_client, monkeypatch, settings, tmp_path):
-    settings.IMPORT_TEMP_DIR = tmp_path
+def test_a_job_that_crashes_is_failed_and_lets_go_of_the_file(admin_client, monkeypatch):
     response = upload(admin_client, "indicatorvalue", xlsx_bytes(value_rows()), "报送.xlsx")
-    token = response.context["token"]
-    assert (tmp_path / f"{token}.upload").exists()
+    record = response.context["record"]
 
     def crash(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("clusters.sheets.admin.run_import", crash)
-    admin_client.raise_request_exception = False
-    response = admin_client.post(url("indicatorvalue", "sheet_confirm"), {"token": token})
-    assert response.status_code == 500
-    assert list(tmp_path.iterdir()) == []  # the upload is gone
-    again = admin_client.post(url("indicatorvalue", "sheet_confirm"), {"token": token})
-    assert again.status_code == 302  # and the token is spent: "预览已过期，请重新上传文件。"
+    monkeypatch.setattr("clusters.sheets.jobs.run_import", crash)
+    before = counts()
+    response = confirm(admin_client, response)
+    assert response.context["record"].state == ImportRecord.FAILED
+    assert "任务意外出错，没有写入任何数据" in response.content.decode()
+    assert counts() == before
+    record.refresh_from_db()
+    assert record.file_data is None  # the upload is not kept
+    again = admin_client.post(reverse("admin:clusters_importrecord_job_confirm", args=[record.pk]))
+    assert again.status_code == 302  # and it cannot be confirmed again
+    assert admin_client.get(again["Location"]).context["record"].state == ImportRecord.FAILED

@@ -17,6 +17,7 @@ from clusters.sheets.parsing import ParseError, parse_choice
 from clusters.sheets.writers import template_file
 
 from .import_helpers import SHENZHEN, VALUE_HEADER, counts, csv_bytes
+from .job_helpers import run_jobs
 
 PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 IMPORT_URL = "admin:clusters_indicatorvalue_sheet_import"
@@ -64,8 +65,12 @@ def admin_client(client, db):
 
 
 def upload(client, **headers):
+    """The upload in the clerk's language, the check by a worker, the job page in that language again."""
     data = csv_bytes(BAD_ROWS)
-    return client.post(reverse(IMPORT_URL), {"file": SimpleUploadedFile("报送.csv", data)}, **headers)
+    response = client.post(reverse(IMPORT_URL), {"file": SimpleUploadedFile("报送.csv", data)}, **headers)
+    assert response.status_code == 302, response.status_code
+    run_jobs()
+    return client.get(response["Location"], **headers)
 
 
 def test_admin_errors_read_in_english(admin_client):
@@ -82,7 +87,7 @@ def test_admin_errors_read_in_english(admin_client):
     assert "集群名称 (Cluster name)" in page  # the column cell explains the Chinese header
     assert "no cluster named “不存在的集群” (looked up by full name, short name or slug)" in page
     assert "the unit “亿元” cannot be converted to the indicator&#x27;s unit “家”" in page
-    assert "Upload and preview" in page and "Download template" in page
+    assert "Download the error workbook" in page and "Upload another file" in page
     assert counts() == before
 
 

@@ -11,7 +11,6 @@ import zipfile
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.urls import reverse
 from clusters.sheets.services import run_import
 
 from .import_helpers import SHENZHEN, VALUE_HEADER, counts, csv_bytes, ods_bytes, xls_bytes, xlsx_bytes
+from .job_helpers import upload_file
 
 pytestmark = pytest.mark.django_db
 
@@ -229,10 +229,8 @@ def test_a_hostile_file_through_the_admin_is_a_page_not_a_500(client):
     client.force_login(get_user_model().objects.create_superuser("limits", "l@example.com", "pw"))
     data = shared_strings_xlsx(10_000_000)
 
-    def upload():
-        return client.post(
-            reverse("admin:clusters_indicatorvalue_sheet_import"), {"file": SimpleUploadedFile("big.xlsx", data)}
-        )
+    def upload():  # the upload, the worker's check and the job page
+        return upload_file(client, reverse("admin:clusters_indicatorvalue_sheet_import"), data, "big.xlsx")
 
     response, seconds, traced, rss = measured(upload)
     assert response.status_code == 200
@@ -270,8 +268,6 @@ def test_errors_past_the_limit_are_counted_not_listed(tmp_path, client, settings
         call_command("import_sheet", "indicator-values", str(path), stdout=io.StringIO(), stderr=err)
     assert "……另有 11900 处错误未列出。" in err.getvalue() and len(err.getvalue().splitlines()) == 101
     client.force_login(get_user_model().objects.create_superuser("errs", "e@example.com", "pw"))
-    page = client.post(
-        reverse("admin:clusters_indicatorvalue_sheet_import"), {"file": SimpleUploadedFile("bad.csv", data)}
-    ).content.decode()
+    page = upload_file(client, reverse("admin:clusters_indicatorvalue_sheet_import"), data, "bad.csv").content.decode()
     assert "发现 12000 处错误" in page and "下面列出前 100 处" in page
     assert page.count("<tr><td>") < 150 and len(page) < 200_000

@@ -196,9 +196,9 @@ def test_scope_follows_the_cities_of_a_cluster(users):
 
 
 def upload(client, model, data, name="报送.csv"):
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    from .job_helpers import upload_to
 
-    return client.post(reverse(f"admin:clusters_{model}_sheet_import"), {"file": SimpleUploadedFile(name, data)})
+    return upload_to(client, model, data, name)
 
 
 def test_import_rows_outside_the_scope_are_errors_and_nothing_is_written(client, users):
@@ -213,7 +213,7 @@ def test_import_rows_outside_the_scope_are_errors_and_nothing_is_written(client,
     response = upload(login(client, users["province"]), "indicatorvalue", csv_bytes(rows))
     errors = [(e.row, e.column, e.message) for e in response.context["result"].errors]
     assert errors == [(3, "集群名称", "该集群不在您的职责范围内。")]
-    assert "token" not in response.context
+    assert "confirm_url" not in response.context
     assert counts() == before
 
     page = upload(client, "indicatorvalue", csv_bytes(rows[:2])).content.decode()

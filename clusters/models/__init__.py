@@ -1,7 +1,7 @@
 from .clusters import Batch, Characteristic, Cluster, Enterprise, Field, LeadEnterprise, PromotionOrganization
 from .divisions import City, Province
 from .evaluations import DimensionScore, EvaluationRecord, EvaluationScheme, EvaluationTransition, SchemeDimension
-from .imports import ImportRecord
+from .imports import ImportPreviewPage, ImportRecord
 from .indicators import Indicator, IndicatorValue, Target
 from .measures import Measure, MeasureCategory, MeasureTopic
 from .roles import StaffScope
@@ -18,6 +18,7 @@ __all__ = [
     "EvaluationScheme",
     "EvaluationTransition",
     "Field",
+    "ImportPreviewPage",
     "ImportRecord",
     "Indicator",
     "IndicatorValue",

@@ -52,6 +52,7 @@ class Table:
     rows: object  # iterator of (Excel row number, tuple of cell values)
     problems: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    total: int | None = None  # the rows the sheet spans (header included), when known before reading
 
 
 def damaged(kind="xlsx"):

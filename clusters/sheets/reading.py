@@ -138,7 +138,8 @@ def _read_csv(data, limits):
                 % {"row": reader.line_num, "error": error}
             ) from error
 
-    return Table(format="csv", name=_("CSV（%(encoding)s）") % {"encoding": encoding}, rows=rows())
+    name = _("CSV（%(encoding)s）") % {"encoding": encoding}
+    return Table(format="csv", name=name, rows=rows(), total=text.count("\n") + (not text.endswith("\n")))
 
 
 def _check_rows(text, delimiter, limits):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 PREVIEW_ROWS = 500  # outcomes of each status kept for the preview; the counts are always complete
+ROW_MESSAGES = 5  # messages kept per row for the error workbook's 错误 cell
 STATUS_LABELS = {NEW: gettext_lazy("新增"), UPDATED: gettext_lazy("修改"), UNCHANGED: gettext_lazy("不变")}
 
 
@@ -79,7 +80,19 @@ class ImportResult:
     error_count: int = 0
     error_rows: int = 0  # rows with at least one error (errors arrive in row order)
     counts: dict = field(default_factory=lambda: dict.fromkeys((NEW, UPDATED, UNCHANGED), 0))
+    cancelled: bool = False
+    header_row: int | None = None  # where the header was found
+    data_rows: int = 0
+    # Kept only when asked (``keep_rows``; a job's preview and the error workbook): every data row's
+    # (number, cells of the kind's columns), the headers of those cells, and every failed row's messages.
+    rows: list | None = None
+    headers: list = field(default_factory=list)
+    row_messages: dict | None = None
+    statuses: dict | None = None  # {row number: (status, changes)}
     _last_error_row: object = None
+
+    def keep_rows(self):
+        self.rows, self.row_messages, self.statuses = [], {}, {}
 
     def add_error(self, error):
         self.error_count += 1
@@ -88,6 +101,10 @@ class ImportResult:
             self._last_error_row = error.row
         if len(self.errors) < self.error_limit:
             self.errors.append(error)
+        if self.row_messages is not None and error.row:
+            messages = self.row_messages.setdefault(error.row, [])
+            if len(messages) < ROW_MESSAGES:
+                messages.append(str(RowError(None, error.column, error.value, error.message, error.english)))
 
     def keeps(self, status):
         """Whether an outcome of ``status`` would be listed (so its label is worth building)."""

@@ -6,6 +6,7 @@ from .columns import CONTROL_CHARACTERS
 from .parsing import ParseError, clean_text, map_headers, split_values
 from .results import RowError
 
+ERROR_HEADER = "错误"  # the column the error workbook adds; an import ignores it without a word
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in sheets localities send
 SHOWN_VALUE = 60  # characters of a bad cell repeated in its error
 
@@ -166,10 +167,13 @@ def find_header(rows, sheet, result):
 
 
 def _accept_header(number, values, mapping, unknown, duplicates, sheet, result, first):
+    result.header_row = number
     if first[0] != number:
         result.warnings.append(_("表头在第 %(row)s 行；之前的行已忽略。") % {"row": number})
     headers = {name: clean_text(values[index]) for name, index in mapping.items()}
     for _index, text in unknown:
+        if text == ERROR_HEADER:  # the error workbook's own column, uploaded again once fixed
+            continue
         result.warnings.append(_("未知的列“%(column)s”，已忽略。") % {"column": shown(text)})
     for _index, text in duplicates:
         result.add_error(RowError(number, shown(text), "", _("列重复：这一列与前面的列指同一字段。")))

@@ -3,7 +3,7 @@
     result = run_import("indicator-values", data, file_name="2023年报送.xlsx", user=request.user)
     if not result.ok: show result.errors  # nothing was written
 
-The admin's upload → preview → confirm and ``manage.py import_sheet`` both call ``run_import``.
+The admin's jobs (``jobs.py``: check, then import once confirmed) and ``manage.py import_sheet`` call ``run_import``.
 """
 
 import logging
@@ -20,41 +20,98 @@ from .columns import CONTROL_CHARACTERS
 from .lookups import Lookups
 from .reading import FileRejected, read_sheet
 from .results import NEW, UPDATED, ImportResult, RowError, RowOutcome
-from .rows import Row, find_header
+from .rows import Row, find_header, shown
 
 logger = logging.getLogger(__name__)
 
 ERROR_SUMMARY_LINES = 200  # errors kept in the import log
 
 
-def run_import(kind, data, file_name="", user=None, dry_run=False, publisher="", via="command"):
-    """Import ``data`` (bytes of a spreadsheet file) as ``kind``; -> ImportResult. Never raises for bad input."""
+class ImportCancelled(Exception):
+    """Raised by a job's progress when the clerk cancelled it (or it was given up for dead): nothing is written."""
+
+
+class Progress:
+    """What a running import reports, every ``EVERY`` rows and at each step's end; this one reports nothing.
+    A job's progress (``jobs.JobProgress``) stores it and raises ImportCancelled between batches."""
+
+    EVERY = 1000
+
+    def started(self, total):
+        """``total``: the data rows to expect, as far as the reader knows before reading (None: unknown)."""
+
+    def read(self, count):
+        pass
+
+    def checked(self, count):
+        pass
+
+    def written(self, count):
+        pass
+
+    def before_commit(self):
+        """The last word before the write commits: raise ImportCancelled to roll it back."""
+
+
+def run_import(
+    kind,
+    data,
+    file_name="",
+    user=None,
+    dry_run=False,
+    publisher="",
+    via="command",
+    *,
+    progress=None,
+    job=None,
+    keep_rows=False,
+):
+    """Import ``data`` (bytes of a spreadsheet file) as ``kind``; -> ImportResult. Never raises for bad input.
+
+    ``progress``: a Progress. ``job``: the ImportRecord of an admin job, updated instead of a new record
+    created. ``keep_rows``: also keep every data row's cells and outcome (the job's paged preview) and every
+    failed row's messages (the error workbook).
+    """
+    progress = progress or Progress()
     sheet_class = registry.get(kind)
     result = ImportResult(kind=kind, file_name=file_name, dry_run=dry_run, error_limit=settings.IMPORT_MAX_ERRORS)
+    if keep_rows:
+        result.keep_rows()
     lookups = Lookups(publisher=publisher)
     reason = change_reason(_("表格导入：%(name)s") % {"name": file_name or kind})
     sheet = sheet_class(lookups, user=user, reason=reason)
+    sheet.progress = progress
     try:
-        with transaction.atomic():
-            _run(sheet, data, result)
-            if result.ok and not dry_run:
+        _run(sheet, data, result, progress)
+        if result.ok and dry_run:
+            _compare(sheet, result, progress)
+        elif result.ok:
+            # The comparison and the write are one transaction: a worker that dies, a cancel or a collision
+            # leaves nothing written.
+            with transaction.atomic():
+                _compare(sheet, result, progress)
                 _write(sheet, lookups, result)
-                result.committed = True
+                progress.before_commit()
+            result.committed = True
     except FileRejected as error:
         result.add_error(RowError(None, "", "", error.message))
+    except ImportCancelled:
+        result.cancelled = True
+        result.clear_outcomes()
     except IntegrityError:
         # Someone saved one of these records between our check and our write (two clerks, one sheet).
         logger.warning("Import of %s collided with a concurrent change", file_name, exc_info=True)
         result.clear_outcomes()
         result.add_error(RowError(None, "", "", _("导入期间，有人修改了同样的记录，没有写入任何数据。请重新导入。")))
     result.created_sources = [source.title for source in lookups.pending_sources.values()]
-    result.record = _record(result, user, via)
+    result.record = _record(result, user, via, job)
     return result
 
 
-def _run(sheet, data, result):
+def _run(sheet, data, result, progress):
     table = read_sheet(data, sheet_names=registry.worksheet_names(sheet.kind))
     result.sheet = table.name
+    progress.started(max(table.total - 1, 0) if table.total else None)  # less the header: the data rows, nearly
     rows = iter(table.rows)
     header = find_header(rows, sheet, result)
     if header is None:
@@ -65,18 +122,26 @@ def _run(sheet, data, result):
         return
     width = max(sheet.mapping.values()) + 1
     columns_at = {index: name for name, index in sheet.mapping.items()}
+    shown_at = [index for column in sheet.columns if (index := sheet.mapping.get(column.name)) is not None]
+    if result.rows is not None:
+        result.headers = [sheet.headers[columns_at[index]] for index in shown_at]
     problems = {}
     known = len(table.problems)
     for problem in table.problems:  # merged cells and uncomputed formulas, reported with their row
         problems.setdefault(problem.row, []).append(problem)
     seen = {}
     data_rows = 0
+    every = progress.EVERY
     for number, values in rows:
         values = values[:width]
         if not "".join(map(str, values)).strip():  # readers give "" for an empty cell, never None
             continue
         data_rows += 1
+        if data_rows % every == 0:
+            progress.read(data_rows)
         row = Row(number, values, sheet)
+        if result.rows is not None:
+            result.rows.append((number, [shown(values[i]) if i < len(values) else "" for i in shown_at]))
         parsed = sheet.parse(row)
         if parsed is not None and not row.errors:
             key, fields = parsed
@@ -98,12 +163,26 @@ def _run(sheet, data, result):
         name = columns_at.get(problem.column)
         result.add_error(RowError(problem.row, sheet.headers.get(name, ""), "", problem.message, _english(sheet, name)))
     result.warnings.extend(table.warnings)
+    result.data_rows = data_rows
+    progress.read(data_rows)
     if data_rows == 0 and result.ok:
         raise FileRejected(_("文件只有表头，没有数据行。"))
-    if result.ok:
-        for number, status, key, changes in sheet.compare():
-            label = sheet.label(key) if result.keeps(status) else ""
-            result.add_outcome(RowOutcome(number, status, label, list(changes)))
+
+
+def _compare(sheet, result, progress):
+    checked = 0
+    every = progress.EVERY
+    statuses = result.statuses
+    for number, status, key, changes in sheet.compare():
+        label = sheet.label(key) if result.keeps(status) else ""
+        changes = list(changes)
+        result.add_outcome(RowOutcome(number, status, label, changes))
+        if statuses is not None:
+            statuses[number] = (status, changes)
+        checked += 1
+        if checked % every == 0:
+            progress.checked(checked)
+    progress.checked(checked)
 
 
 def _english(sheet, name):
@@ -116,32 +195,40 @@ def _write(sheet, lookups, result):
         return
     lookups.create_pending_sources()
     sheet.write()
+    sheet.progress.written(result.new + result.updated)
     transaction.on_commit(bump_data_version)  # bulk writes send no signals: cached pages must go stale
 
 
-def _record(result, user, via):
+def _record(result, user, via, job=None):
     from clusters.models import ImportRecord
 
     summary = "\n".join(str(e) for e in result.errors[:ERROR_SUMMARY_LINES])
     if result.error_count > ERROR_SUMMARY_LINES:
         summary += "\n" + _("……共 %(count)s 处错误") % {"count": result.error_count}
+    fields = {
+        "dry_run": result.dry_run,
+        "committed": result.committed,
+        "new_count": result.new,
+        "updated_count": result.updated,
+        "unchanged_count": result.unchanged,
+        "error_count": result.error_count,
+        "error_summary": CONTROL_CHARACTERS.sub("\ufffd", summary),
+    }
     try:
+        if job is not None:  # the job's own record: the job (jobs.py) saves it with its state
+            for name, value in fields.items():
+                setattr(job, name, value)
+            return job
         return ImportRecord.objects.create(
             user=user if getattr(user, "is_authenticated", False) else None,
             file_name=CONTROL_CHARACTERS.sub("\ufffd", result.file_name)[:255],
             kind=result.kind,
             via=via,
-            dry_run=result.dry_run,
-            committed=result.committed,
-            new_count=result.new,
-            updated_count=result.updated,
-            unchanged_count=result.unchanged,
-            error_count=result.error_count,
-            error_summary=CONTROL_CHARACTERS.sub("\ufffd", summary),
+            **fields,
         )
     except Exception:  # the log must never turn a good import into a traceback
         logger.exception("Could not record the import of %s", result.file_name)
         return None
 
 
-__all__ = ["run_import"]
+__all__ = ["ImportCancelled", "Progress", "run_import"]

@@ -46,7 +46,9 @@ def read_workbook(data, file_format, wanted, limits):
                 _("%(ref)s 是合并单元格。请取消合并，并在每一行填上各自的值。") % {"ref": ref},
             )
         )
-    return Table(file_format, title, _rows(sheet, file_format), problems, warnings)
+    return Table(
+        file_format, title, _rows(sheet, file_format), problems, warnings, total=sheet.end[0] + 1 if sheet.end else 0
+    )
 
 
 def _letters(index):

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from clusters.models import Cluster
 from tests import page_data
+from tests.job_helpers import run_jobs
 
 pytestmark = pytest.mark.browser
 
@@ -123,13 +124,15 @@ def test_admin_pages_run_under_the_policy_without_a_violation(watch, tmp_path):
     ]:
         watch.visit(path, ready)
 
-    # Upload → preview, the import's second page.
+    # Upload → the job page (refreshing itself while the job waits) → the preview, once a worker ran it.
     sheet = tmp_path / "clusters.csv"
     sheet.write_text("集群名称,简称\n上海市集成电路集群,上海集成电路\n", encoding="utf-8")
     watch.console.clear()
     page.set_input_files("input[type=file]", str(sheet))
     page.locator("form input[type=submit], form button[type=submit]").last.click()
-    page.wait_for_selector("#sheet-errors, input[name=confirm]")  # the preview, with or without errors
+    page.wait_for_selector(".sheet-job [data-state=queued]")
+    run_jobs()
+    page.wait_for_selector("#sheet-errors, input[name=confirm], #sheet-preview")  # the refresh shows the outcome
     page.wait_for_load_state("networkidle")
     watch.record("/admin/clusters/cluster/sheet-import/ preview")
     assert not watch.problems, watch.report()
