@@ -377,3 +377,16 @@ def test_on_postgresql_others_see_the_write_advance_before_its_commit(client, sh
     run_jobs()
     assert seen[0] == (("running", 3), before)  # the counter is visible, the rows not yet
     assert IndicatorValue.objects.count() == before + 3
+
+
+def test_a_new_row_shows_what_its_cells_were_read_as(clerk):
+    """Before confirming, the clerk sees each new figure as it will be stored: the value in the indicator's
+    unit and the qualifier taken out of the cell (“超过42.5%” → 42.5%, 超过), not only the row's key."""
+    page = upload_to(clerk, "indicatorvalue", xlsx_bytes(value_rows()))
+    read = {row["row"]: [(header, new) for header, _old, new in row["changes"]] for row in page.context["preview_rows"]}
+    assert ("数值", "0.3 亿元") in read[2]  # 3000万元, converted
+    assert ("数值", "1200 家") in read[3]  # １，２００家, full-width digits and separators read
+    assert ("数值", "42.5%") in read[4] and ("数值性质", "超过/以上") in read[4]
+    assert ("来源", "seed-000") in read[4]
+    html = page.content.decode()
+    assert "<ins>0.3 亿元</ins>" in html and "<ins>超过/以上</ins>" in html

@@ -198,6 +198,7 @@ class FactSheet(Sheet):
     """
 
     key_fields = ()
+    describe_new = False  # set for a preview of every row: a new row then shows what its cells were read as
     _float_decimals = frozenset()  # decimal columns read raw from SQLite, as floats (``_fetch``)
     # field -> the column that shows it in the preview, where they differ (qualifier is part of 数值)
     field_columns = {}
@@ -251,9 +252,10 @@ class FactSheet(Sheet):
             if stored is None:
                 if fields.get("source") is None:
                     fields["source"] = self.lookups.default_source()
+                shown = self.new_changes(key, fields) if self.describe_new else ()
                 fields.update(zip(self.key_fields, key, strict=True))  # the same dict: no second copy per row
                 self.to_create.append(fields)
-                yield number, NEW, key, ()
+                yield number, NEW, key, shown
                 continue
             changed = [
                 name
@@ -272,6 +274,20 @@ class FactSheet(Sheet):
                 (self._header(name), self.show(stored, name), self.show_new(name, fields[name])) for name in changed
             ]
             yield number, UPDATED, key, changes
+
+    def new_changes(self, key, fields):
+        """A new row's fields as parsed, in the preview's (header, old, new) shape: “约2500亿元” is shown as
+        the value and qualifier it was read as before anyone confirms."""
+        return [
+            (self._new_header(name), "", self.show_new(name, value))
+            for name, value in fields.items()
+            if value is not None and value != ""
+        ]
+
+    def _new_header(self, name):
+        if name in self.field_columns:  # read from another field's cell (约 from 数值): the model's own name
+            return str(self.model._meta.get_field(name).verbose_name)
+        return self._header(name)
 
     def _header(self, name):
         return self.header(self.field_columns.get(name, name))

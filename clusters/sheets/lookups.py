@@ -170,10 +170,12 @@ class Lookups:
     def _load_indicators(self):
         self.indicators = Index(pgettext_lazy("导入查找的对象", "指标"))
         self.indicator_units = {}
+        self.indicator_unit_names = {}  # as the indicator writes it: what the preview shows beside a value
         self.indicator_labels = {}
         for pk, code, name, name_en, unit in Indicator.objects.values_list("pk", "code", "name", "name_en", "unit"):
             self.indicators.add(pk, name, code, name, name_en)
             self.indicator_labels[pk] = name
+            self.indicator_unit_names[pk] = unit
             try:
                 self.indicator_units[pk] = parse_unit(unit)
             except ParseError:

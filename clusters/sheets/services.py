@@ -170,6 +170,7 @@ def _run(sheet, data, result, progress):
 
 
 def _compare(sheet, result, progress):
+    sheet.describe_new = result.statuses is not None  # only a job's preview lists every row
     checked = 0
     every = progress.EVERY
     statuses = result.statuses

@@ -137,6 +137,15 @@ class IndicatorValueSheet(FactSheet):
         fields["qualifier"] = quantity.qualifier
         return (cluster_id, indicator_id, cells["period"], cells["scope"]), fields
 
+    def new_changes(self, key, fields):
+        """The value in the indicator's unit, which the import converted it to (“2.5万亿元” → 25000 亿元)."""
+        unit = self.lookups.indicator_unit_names.get(key[1])
+        value_header = self._header("value")
+        return [
+            (header, old, f"{new}{'' if unit == '%' else ' '}{unit}" if header == value_header and unit else new)
+            for header, old, new in super().new_changes(key, fields)
+        ]
+
     def stored(self, keys, names):
         cluster_ids = {key[0] for key in keys}
         indicator_ids = {key[1] for key in keys}
