@@ -74,3 +74,14 @@ def phone(browser, live_server, shipped_data):
     )
     yield page
     context.close()
+
+
+# The two widths and two languages every page is checked at.
+VIEWPORTS = {
+    "1366": {"viewport": {"width": 1366, "height": 900}},
+    "390": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True},
+}
+LANGUAGES = {
+    "zh": {"locale": "zh-CN", "extra_http_headers": {"Accept-Language": "zh-CN,zh;q=0.9"}},
+    "en": {"locale": "en-US", "extra_http_headers": {"Accept-Language": "en-US,en;q=0.9"}},
+}

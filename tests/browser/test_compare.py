@@ -8,17 +8,10 @@ import pytest
 
 from clusters.models import Indicator, IndicatorValue, Source
 from tests.api_support import make_synthetic_clusters
+from tests.browser.conftest import LANGUAGES, VIEWPORTS
 
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = {
-    "1366": {"viewport": {"width": 1366, "height": 900}},
-    "390": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True},
-}
-LANGUAGES = {
-    "zh": {"locale": "zh-CN", "extra_http_headers": {"Accept-Language": "zh-CN,zh;q=0.9"}},
-    "en": {"locale": "en-US", "extra_http_headers": {"Accept-Language": "en-US,en;q=0.9"}},
-}
 NANJING, SHANGHAI, SHENZHEN = "nanjing-power-equipment", "shanghai-ic", "shenzhen-ict"
 # The URL decides a public page's language: English under /en/.
 PREFIX = {"zh": "", "en": "/en"}

@@ -3,16 +3,10 @@ Chinese and English, with screenshots of each page and of its figures."""
 
 import pytest
 
+from tests.browser.conftest import LANGUAGES, VIEWPORTS
+
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = {
-    "1366": {"viewport": {"width": 1366, "height": 900}},
-    "390": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True},
-}
-LANGUAGES = {
-    "zh": {"locale": "zh-CN", "extra_http_headers": {"Accept-Language": "zh-CN,zh;q=0.9"}},
-    "en": {"locale": "en-US", "extra_http_headers": {"Accept-Language": "en-US,en;q=0.9"}},
-}
 EXPECTED = {
     ("nanjing-power-equipment", "zh"): ["据2021年报道", "高压继电保护设备", "省级电网调度自动化系统及设备", "超过 90%"],
     ("nanjing-power-equipment", "en"): ["as reported in 2021", "高压继电保护设备", "over 90%", "Scope"],

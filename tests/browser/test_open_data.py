@@ -10,18 +10,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from clusters.sheets import registry
+from tests.browser.conftest import LANGUAGES, VIEWPORTS
 from tests.browser.test_csp import LISTEN
 
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = {
-    "1366": {"viewport": {"width": 1366, "height": 900}},
-    "390": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True},
-}
-LANGUAGES = {
-    "zh": {"locale": "zh-CN", "extra_http_headers": {"Accept-Language": "zh-CN,zh;q=0.9"}},
-    "en": {"locale": "en-US", "extra_http_headers": {"Accept-Language": "en-US,en;q=0.9"}},
-}
 WORDS = {
     "zh": {"h1": "开放数据", "dictionary": "数据字典", "values": "指标值", "terms": "使用条款"},
     "en": {"h1": "Open data", "dictionary": "Data dictionary", "values": "Indicator values", "terms": "Terms of use"},
