@@ -243,6 +243,8 @@ def parse_quantity(value):
     '超过2000亿元', '2000亿元以上', '突破2000亿' -> at_least; '约300亿', '接近300亿' -> about;
     '１，２３４．５' and '1,234.5' -> 1234.5; '42.5%' -> 42.5 × %. Excel numbers pass through exactly.
     """
+    if value.__class__ is float and math.isfinite(value):  # what a reader gives for nearly every number cell
+        return Quantity(Decimal(repr(value)), None)
     if isinstance(value, bool):
         raise ParseError(_("不是数字"))
     if isinstance(value, int):
@@ -290,6 +292,8 @@ def parse_quantity(value):
 
 DECIMAL_PLACES = 4
 MAX_INTEGER_DIGITS = 14  # DecimalField(max_digits=18, decimal_places=4)
+_PLACES = Decimal(1).scaleb(-DECIMAL_PLACES)
+_TOO_LARGE = Decimal(10) ** MAX_INTEGER_DIGITS
 
 
 def convert(quantity, target, column_unit=None):
@@ -317,11 +321,11 @@ def convert(quantity, target, column_unit=None):
         raise ParseError(
             _("单位“%(unit)s”无法换算为“%(target)s”") % {"unit": Unit(unit.factor, base), "target": target}
         )
-    amount = quantity.amount * unit.factor / target.factor
-    result = amount.quantize(Decimal(1).scaleb(-DECIMAL_PLACES), rounding=ROUND_HALF_EVEN)
+    amount = quantity.amount if unit.factor == target.factor else quantity.amount * unit.factor / target.factor
+    result = amount.quantize(_PLACES, rounding=ROUND_HALF_EVEN)
     if amount != 0 and result == 0:
         raise ParseError(_("数值太小，换算为“%(target)s”后为0") % {"target": target})
-    if abs(result) >= Decimal(10) ** MAX_INTEGER_DIGITS:
+    if abs(result) >= _TOO_LARGE:
         raise ParseError(_("数值太大"))
     return result
 

@@ -85,13 +85,13 @@ class Row:
         one call per row instead of one per cell, for the sheets that import many thousands of rows."""
         cells = self.sheet.empty_cells.copy()
         values, count = self.values, len(self.values)
-        for name, index, column, read in self.sheet.plan:
+        for name, index, required, many, read in self.sheet.plan:
             raw = values[index] if index < count else None
-            if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
-                if column.required:
+            if raw is None or (raw.__class__ is str and (not raw or raw.isspace())):
+                if required:
                     self.error(name, _("不能为空"))
                 continue
-            if column.many:
+            if many:
                 cells[name] = self.get(name)
                 continue
             try:
@@ -109,9 +109,10 @@ def reader(column, lookups):
     ``max_length`` too: a 来源 the portal lacks becomes a new source's title); a parser named by a string
     is the file's ``Lookups`` method of that name.
     """
-    parse = getattr(lookups, column.parser) if isinstance(column.parser, str) else column.parser
-    if column.parser is not None and column.max_length is None:
-        return parse
+    looked_up = isinstance(column.parser, str)
+    parse = getattr(lookups, column.parser) if looked_up else column.parser
+    if parse is not None and column.max_length is None:
+        return _once(parse) if looked_up else parse
 
     def read(raw, *args):
         text = clean_text(raw)
@@ -120,31 +121,35 @@ def reader(column, lookups):
             raise ParseError(problem)
         return text if parse is None else parse(raw, *args)
 
-    if parse is None:
-        return read
-    answers = {}  # a looked-up name repeats down the sheet (a source cited on every row): check it once
+    return read if parse is None else _once(read)
+
+
+def _once(read):
+    """``read`` answering each cell text once per file: a looked-up name repeats down the sheet (a cluster
+    or a source named on every row). Calls with arguments are not remembered."""
+    answers, refusals = {}, {}
 
     def read_once(raw, *args):
-        if args or raw not in answers:
+        if not args:
             try:
-                answer = read(raw, *args)
-            except ParseError as error:
-                answer = error
-            if args or len(answers) >= MEMO_LIMIT:
-                return _answered(answer)
+                return answers[raw]
+            except KeyError:
+                if raw in refusals:
+                    raise ParseError(refusals[raw]) from None
+        try:
+            answer = read(raw, *args)
+        except ParseError as error:
+            if not args and len(refusals) < MEMO_LIMIT:
+                refusals[raw] = str(error)
+            raise
+        if not args and len(answers) < MEMO_LIMIT:
             answers[raw] = answer
-        return _answered(answers[raw])
+        return answer
 
     return read_once
 
 
 MEMO_LIMIT = 10_000
-
-
-def _answered(answer):
-    if isinstance(answer, ParseError):
-        raise answer
-    return answer
 
 
 def find_header(rows, sheet, result):

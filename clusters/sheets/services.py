@@ -6,7 +6,9 @@
 The admin's jobs (``jobs.py``: check, then import once confirmed) and ``manage.py import_sheet`` call ``run_import``.
 """
 
+import gc
 import logging
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -81,31 +83,47 @@ def run_import(
     reason = change_reason(_("表格导入：%(name)s") % {"name": file_name or kind})
     sheet = sheet_class(lookups, user=user, reason=reason)
     sheet.progress = progress
-    try:
-        _run(sheet, data, result, progress)
-        if result.ok and dry_run:
-            _compare(sheet, result, progress)
-        elif result.ok:
-            # The comparison and the write are one transaction: a worker that dies, a cancel or a collision
-            # leaves nothing written.
-            with transaction.atomic():
+    with _heap_frozen():
+        try:
+            _run(sheet, data, result, progress)
+            if result.ok and dry_run:
                 _compare(sheet, result, progress)
-                _write(sheet, lookups, result)
-                progress.before_commit()
-            result.committed = True
-    except FileRejected as error:
-        result.add_error(RowError(None, "", "", error.message))
-    except ImportCancelled:
-        result.cancelled = True
-        result.clear_outcomes()
-    except IntegrityError:
-        # Someone saved one of these records between our check and our write (two clerks, one sheet).
-        logger.warning("Import of %s collided with a concurrent change", file_name, exc_info=True)
-        result.clear_outcomes()
-        result.add_error(RowError(None, "", "", _("导入期间，有人修改了同样的记录，没有写入任何数据。请重新导入。")))
+            elif result.ok:
+                # The comparison and the write are one transaction: a worker that dies, a cancel or a collision
+                # leaves nothing written.
+                with transaction.atomic():
+                    _compare(sheet, result, progress)
+                    _write(sheet, lookups, result)
+                    progress.before_commit()
+                result.committed = True
+        except FileRejected as error:
+            result.add_error(RowError(None, "", "", error.message))
+        except ImportCancelled:
+            result.cancelled = True
+            result.clear_outcomes()
+        except IntegrityError:
+            # Someone saved one of these records between our check and our write (two clerks, one sheet).
+            logger.warning("Import of %s collided with a concurrent change", file_name, exc_info=True)
+            result.clear_outcomes()
+            result.add_error(
+                RowError(None, "", "", _("导入期间，有人修改了同样的记录，没有写入任何数据。请重新导入。"))
+            )
     result.created_sources = [source.title for source in lookups.pending_sources.values()]
     result.record = _record(result, user, via, job)
     return result
+
+
+@contextmanager
+def _heap_frozen():
+    """CPython's full collections walk every live object, and an import allocates some hundreds of thousands
+    while the process's own (Django, its modules: about 275,000) stay as they are. Frozen for the import,
+    those are left out of the walks: a fresh process's unchanged re-import of 10,000 rows went from 0.25 to
+    0.19 s (its one fetch of the stored rows from 64 to 13 ms). Cycles the import makes are still collected."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _run(sheet, data, result, progress):
@@ -134,7 +152,7 @@ def _run(sheet, data, result, progress):
     every = progress.EVERY
     for number, values in rows:
         values = values[:width]
-        if not "".join(map(str, values)).strip():  # readers give "" for an empty cell, never None
+        if not values or (values[0].__class__ is str and not values[0].strip() and _blank(values)):
             continue
         data_rows += 1
         if data_rows % every == 0:
@@ -153,7 +171,7 @@ def _run(sheet, data, result, progress):
             else:
                 seen[key] = number
                 sheet.accept(number, key, fields)
-        for problem in problems.pop(number, ()):
+        for problem in problems.pop(number, ()) if problems else ():
             name = columns_at.get(problem.column)
             row.errors.append(RowError(number, sheet.headers.get(name, ""), "", problem.message, _english(sheet, name)))
         for error in row.errors:
@@ -169,17 +187,25 @@ def _run(sheet, data, result, progress):
         raise FileRejected(_("文件只有表头，没有数据行。"))
 
 
+def _blank(values):
+    """Whether a row holds nothing: readers give "" for an empty cell; a row is seldom blank, so the first
+    cell usually answers."""
+    return all(value.__class__ is str and (value == "" or value.isspace()) for value in values)
+
+
 def _compare(sheet, result, progress):
     sheet.describe_new = result.statuses is not None  # only a job's preview lists every row
     checked = 0
     every = progress.EVERY
-    statuses = result.statuses
+    statuses, counts = result.statuses, result.counts
     for number, status, key, changes in sheet.compare():
-        label = sheet.label(key) if result.keeps(status) else ""
-        changes = list(changes)
-        result.add_outcome(RowOutcome(number, status, label, changes))
         if statuses is not None:
+            changes = list(changes)
             statuses[number] = (status, changes)
+        if result.keeps(status):
+            result.add_outcome(RowOutcome(number, status, sheet.label(key), list(changes)))
+        else:  # past the listed few of a status it is only counted: a re-import of 100,000 rows builds no outcome
+            counts[status] += 1
         checked += 1
         if checked % every == 0:
             progress.checked(checked)
