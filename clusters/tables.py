@@ -8,6 +8,7 @@ each list of names is one joined string (escaped by the template like any other 
 """
 
 import html
+from types import SimpleNamespace
 from urllib.parse import quote
 
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.utils.translation import gettext, ngettext
 
 from clusters.choices import ClusterStatus, Conclusion, Grade, Tier
 from clusters.formatting import loc, original_name, plain
+from clusters.models import Cluster, LeadEnterprise
 
 LEADS_SHOWN = 4  # lead enterprises a list row names
 SLUG_MARKER = "cluster-slug-marker"
@@ -75,7 +77,6 @@ def list_table_body(clusters, picked=()):
     tiers, statuses = choice_labels(Tier), choice_labels(ClusterStatus)
     rows = []
     for cluster in clusters:
-        original = original_name(cluster)
         rows.append(
             fill(
                 LIST_ROW,
@@ -83,11 +84,13 @@ def list_table_body(clusters, picked=()):
                 pick=gettext("比较 %(name)s") % {"name": cluster.name},
                 picked=mark_safe(" checked disabled") if cluster.slug in picked else "",
                 url=cluster.url,
-                name=loc(cluster),
-                original=format_html('<span class="meta" lang="zh-Hans">{}</span>', original) if original else "",
+                name=cluster.label,
+                original=format_html('<span class="meta" lang="zh-Hans">{}</span>', cluster.original)
+                if cluster.original
+                else "",
                 badge=badge if cluster.is_synthetic else "",
-                batch=format_html(' <span class="meta">{}</span>', cluster.batch.name) if cluster.batch else "",
-                field=loc(cluster.field),
+                batch=format_html(' <span class="meta">{}</span>', cluster.batch) if cluster.batch else "",
+                field=cluster.field,
                 provinces=cluster.province_names,
                 cities=cluster.city_names,
                 tier=tiers.get(cluster.tier, cluster.tier),
@@ -100,18 +103,81 @@ def list_table_body(clusters, picked=()):
     return mark_safe("".join(rows))  # each row escaped by fill
 
 
-def list_rows(clusters):
-    """Give each cluster of a list page (cities with provinces and lead enterprises prefetched) `url`,
-    `province_names`, `city_names` and `lead_names` ('' for none); returns the clusters."""
+# What a list row reads of a cluster: a page of these as ``values()`` rows, then the page's cities (with their
+# provinces) and lead enterprises in one query of tuples each. Model instances and their prefetches (5 kinds
+# per row) cost more than the rest of the rows' work (issue 14).
+LIST_ROW_FIELDS = (
+    "id",
+    "slug",
+    "name",
+    "name_en",
+    "is_synthetic",
+    "tier",
+    "status",
+    "batch__name",
+    "field__name",
+    "field__name_en",
+)
+
+
+class ListRow(SimpleNamespace):
+    """One row of the list table, as `list_rows` writes it."""
+
+
+Named = SimpleNamespace  # a name and its English form, read by `loc` as a model instance would be
+
+
+def list_rows(rows):
+    """The list table's rows for a page of `LIST_ROW_FIELDS` dicts: with the cluster's `url`, `label` (its name
+    in the active language), `original` (the Chinese name beside an English one), `field`, `batch`,
+    `province_names`, `city_names` and `lead_names` ('' for none). Two queries, whatever the page holds."""
     url = detail_url_maker()
     comma = gettext("、")
-    for cluster in clusters:
-        cluster.url = url(cluster.slug)
-        cluster.province_names = comma.join(loc(p, "short_name") for p in cluster.provinces)
-        cluster.city_names = comma.join(loc(city) for city in cluster.cities.all())
-        leads = cluster.lead_enterprises.all()[:LEADS_SHOWN]
-        cluster.lead_names = comma.join(lead.enterprise.name for lead in leads)
-    return clusters
+    rows = list(rows)
+    ids = [row["id"] for row in rows]
+    cities = {cluster_id: [] for cluster_id in ids}
+    links = (
+        Cluster.cities.through.objects.filter(cluster_id__in=ids)
+        .order_by("city_id")
+        .values_list(
+            "cluster_id",
+            "city__name",
+            "city__name_en",
+            "city__province_id",
+            "city__province__short_name",
+            "city__province__name_en",
+        )
+    )
+    for cluster_id, *city in links:
+        cities[cluster_id].append(city)
+    leads = {cluster_id: [] for cluster_id in ids}
+    for cluster_id, name in (
+        LeadEnterprise.objects.filter(cluster_id__in=ids)
+        .order_by("cluster_id", "order", "id")
+        .values_list("cluster_id", "enterprise__name")
+    ):
+        if len(leads[cluster_id]) < LEADS_SHOWN:
+            leads[cluster_id].append(name)
+    result = []
+    for row in rows:
+        cluster = Named(name=row["name"], name_en=row["name_en"])
+        provinces = {}
+        for _name, _name_en, province, short_name, province_en in cities[row["id"]]:
+            provinces.setdefault(province, Named(short_name=short_name, name_en=province_en))
+        result.append(
+            ListRow(
+                **row,
+                url=url(row["slug"]),
+                label=loc(cluster),
+                original=original_name(cluster),
+                field=loc(Named(name=row["field__name"], name_en=row["field__name_en"])) if row["field__name"] else "",
+                batch=row["batch__name"] or "",
+                province_names=comma.join(loc(p, "short_name") for _code, p in sorted(provinces.items())),
+                city_names=comma.join(loc(Named(name=name, name_en=en)) for name, en, *_province in cities[row["id"]]),
+                lead_names=comma.join(leads[row["id"]]),
+            )
+        )
+    return result
 
 
 # The ranking table's body, written here rather than by a template loop: 50 rows of 20 nodes each were 1,000

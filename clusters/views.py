@@ -23,7 +23,7 @@ from clusters.models import Cluster
 from clusters.progress import latest_by_indicator, period_position, target_progress
 from clusters.rankings import periods_for, ranked_schemes, ranking
 from clusters.selects import all_options, selects
-from clusters.tables import list_rows, ranking_table_body
+from clusters.tables import LIST_ROW_FIELDS, list_rows, ranking_table_body
 from portal.caching import memoised
 
 PAGE_SIZE = 20
@@ -131,8 +131,8 @@ def cluster_list(request):
     if errors:
         # A bad filter value is the client's mistake: say which (400), and list nothing rather than everything.
         return render(request, "clusters/cluster_list.html", context, status=400)
-    page, page_range = paginate(request, filterset.qs, PAGE_SIZE)
-    context.update(page_obj=page, page_range=page_range, clusters=list_rows(list(page.object_list)))
+    page, page_range = paginate(request, filterset.qs.prefetch_related(None).values(*LIST_ROW_FIELDS), PAGE_SIZE)
+    context.update(page_obj=page, page_range=page_range, clusters=list_rows(page.object_list))
     return render(request, "clusters/cluster_list.html", context)
 
 

@@ -224,3 +224,10 @@ def grow(cluster, count):
             for i in range(min(count, 60))
         ]
     )
+
+
+def listed_clusters(response):
+    """The clusters a list page shows, in its order, as model instances (the page itself holds plain rows)."""
+    slugs = [row.slug for row in response.context["clusters"]]
+    by_slug = Cluster.objects.in_bulk(slugs, field_name="slug")
+    return [by_slug[slug] for slug in slugs]

@@ -238,7 +238,7 @@ def test_the_list_filters_redraw_the_map(client, params):
     assert response.status_code == 200
     context, provinces, cities = drawn(response)
     listed = client.get(LIST, params)
-    matching = Cluster.objects.filter(pk__in=[c.pk for c in listed.context["page_obj"].paginator.object_list])
+    matching = Cluster.objects.filter(pk__in=[row["id"] for row in listed.context["page_obj"].paginator.object_list])
     assert context["clusters"] == listed.context["page_obj"].paginator.count
     assert (provinces, cities) == tuple(dict(c) for c in expected_counts(matching))
     # Every link from the map and its table keeps the filters and adds its province or city.

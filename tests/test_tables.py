@@ -6,6 +6,7 @@ from django.utils import translation
 
 from clusters.models import Cluster
 from clusters.tables import detail_url_maker
+from tests import page_data
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def test_the_detail_url_from_its_pattern_is_get_absolute_url(language):
 def test_list_rows_name_places_and_leads_as_the_page_did(client):
     response = client.get(reverse("clusters:list"), {"q": "南京"})
     html = response.content.decode()
-    for cluster in response.context["clusters"]:
+    for cluster in page_data.listed_clusters(response):
         assert f'<a href="{cluster.get_absolute_url()}">' in html
         provinces = "、".join(p.short_name for p in cluster.provinces)
         cities = "、".join(c.name for c in cluster.cities.all())
@@ -33,7 +34,7 @@ def test_list_rows_name_places_and_leads_as_the_page_did(client):
 def test_english_rows_join_names_the_english_way(client):
     response = client.get(f"/en{reverse('clusters:list')}", {"q": "成都"})
     html = response.content.decode()
-    two_cities = next(c for c in response.context["clusters"] if c.cities.count() > 1)
+    two_cities = next(c for c in page_data.listed_clusters(response) if c.cities.count() > 1)
     assert ", ".join(c.name_en for c in two_cities.cities.all()) in html
 
 

@@ -136,6 +136,16 @@ class EvaluationRecordQuerySet(NaturalKeyQuerySet):
     def published(self):
         return self.filter(state=EvaluationState.PUBLISHED)
 
+    def published_by_cluster(self):
+        """``published()``, asked so that the records are reached through a cluster index.
+
+        SQLite without statistics (a fresh deployment, the benchmark) answers ``state = 'published'`` through
+        the (state, period) index, walking every published record: 20 ms for one cluster's 3 of 15,000, and
+        the API's list sorted all 15,000 for each page of 50. Excluding every other state means the same (state
+        is never null) and no index serves it, so the cluster ones do (``evaluation_cluster_newest`` reads a
+        page in the API's order and stops)."""
+        return self.exclude(state__in=[state for state in EvaluationState.values if state != EvaluationState.PUBLISHED])
+
     def current(self):
         """Published records not yet corrected by a published revision: what rankings and charts use."""
         return self.published().exclude(superseded_by__state=EvaluationState.PUBLISHED)
@@ -154,7 +164,7 @@ class EvaluationRecordQuerySet(NaturalKeyQuerySet):
         """Published records for everyone; the rest only for staff allowed to view them."""
         if user is not None and user.is_active and user.is_staff and user.has_perm("clusters.view_evaluationrecord"):
             return self
-        return self.published()
+        return self.published_by_cluster()
 
 
 class EvaluationRecord(TimeStampedModel):
@@ -252,7 +262,11 @@ class EvaluationRecord(TimeStampedModel):
                 violation_error_message=_("有效期不能早于评估日期。"),
             ),
         ]
-        indexes = [models.Index(fields=["state", "period"], name="evaluation_state_period")]
+        indexes = [
+            models.Index(fields=["state", "period"], name="evaluation_state_period"),
+            # the API list's order: a page of 50 is read off this index instead of sorting every record
+            models.Index(fields=["cluster", "-period", "-revision", "-id"], name="evaluation_cluster_newest"),
+        ]
 
     def __str__(self):
         return f"{self.cluster.display_name} {self.period} {self.get_evaluation_type_display()}"
