@@ -11,6 +11,20 @@ def cities_with_province():
     return City.objects.select_related("province").order_by("code")
 
 
+def cities_of(cluster_ids, *fields):
+    """{cluster id: [(``fields`` of each city…)] by city code} for these clusters, in one query of tuples: what
+    the list page and the API list show of a page's cities, without a model instance (issue 14)."""
+    cities = {cluster_id: [] for cluster_id in cluster_ids}
+    links = (
+        Cluster.cities.through.objects.filter(cluster_id__in=list(cities))
+        .order_by("city_id")
+        .values_list("cluster_id", *(f"city__{field}" for field in fields))
+    )
+    for cluster_id, *city in links:
+        cities[cluster_id].append(tuple(city))
+    return cities
+
+
 def cluster_list(queryset=None):
     """Public clusters with everything a list row shows, in a fixed number of queries."""
     queryset = Cluster.objects.public() if queryset is None else queryset

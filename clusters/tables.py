@@ -16,9 +16,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
+from clusters import selectors
 from clusters.choices import ClusterStatus, Conclusion, Grade, Tier
 from clusters.formatting import loc, original_name, plain
-from clusters.models import Cluster, LeadEnterprise
+from clusters.models import LeadEnterprise
 
 LEADS_SHOWN = 4  # lead enterprises a list row names
 SLUG_MARKER = "cluster-slug-marker"
@@ -135,21 +136,7 @@ def list_rows(rows):
     comma = gettext("、")
     rows = list(rows)
     ids = [row["id"] for row in rows]
-    cities = {cluster_id: [] for cluster_id in ids}
-    links = (
-        Cluster.cities.through.objects.filter(cluster_id__in=ids)
-        .order_by("city_id")
-        .values_list(
-            "cluster_id",
-            "city__name",
-            "city__name_en",
-            "city__province_id",
-            "city__province__short_name",
-            "city__province__name_en",
-        )
-    )
-    for cluster_id, *city in links:
-        cities[cluster_id].append(city)
+    cities = selectors.cities_of(ids, "name", "name_en", "province_id", "province__short_name", "province__name_en")
     leads = {cluster_id: [] for cluster_id in ids}
     for cluster_id, name in (
         LeadEnterprise.objects.filter(cluster_id__in=ids)

@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from clusters import formatting
+from clusters import formatting, selectors
 from clusters.models import (
     Batch,
     Characteristic,
@@ -231,14 +231,7 @@ class _Template(tuple):
 def rows_with_cities(rows):
     """List rows (``ClusterListSerializer.ROW`` dicts) with their "cities", in one query of plain tuples."""
     rows = list(rows)
-    cities = {row["id"]: [] for row in rows}
-    links = (
-        Cluster.cities.through.objects.filter(cluster_id__in=list(cities))
-        .order_by("city_id")
-        .values_list("cluster_id", "city_id", "city__name", "city__province_id", "city__province__name")
-    )
-    for cluster_id, *city in links:
-        cities[cluster_id].append(tuple(city))
+    cities = selectors.cities_of([row["id"] for row in rows], "code", "name", "province_id", "province__name")
     for row in rows:
         row["cities"] = cities[row["id"]]
     return rows
