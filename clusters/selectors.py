@@ -25,6 +25,33 @@ def cities_of(cluster_ids, *fields):
     return cities
 
 
+def public_cluster_ids():
+    """The public clusters' ids in the model's order (field, then name), memoised under the data version.
+
+    A page of the unfiltered list is a slice of it (``OrderedRows``): sorting every public cluster across the
+    join to its field, and counting them with that join, for each page of 20 was most of the list's SQL at
+    5,025 clusters (2.2 of 2.3 ms; issue 14)."""
+    return memoised("public-cluster-ids", lambda: list(Cluster.objects.public().values_list("pk", flat=True)))
+
+
+class OrderedRows:
+    """The ``values()`` rows of ``queryset`` in the order of ``ids``, read one slice at a time: a list a
+    Paginator pages through (its length is the count) without the database sorting or counting anything."""
+
+    def __init__(self, ids, queryset):
+        self.ids, self.queryset = ids, queryset.order_by()
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = self.ids[index]
+        rows = {row["id"]: row for row in self.queryset.filter(pk__in=ids)}
+        return [rows[pk] for pk in ids if pk in rows]  # one deleted since the ids were read is left out
+
+
 def cluster_list(queryset=None):
     """Public clusters with everything a list row shows, in a fixed number of queries."""
     queryset = Cluster.objects.public() if queryset is None else queryset

@@ -6,9 +6,12 @@ the next request, and nothing is rebuilt while the data stays the same.
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clusters.models import City, Cluster
+from portal.caching import bump_data_version
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +109,46 @@ def test_a_valid_city_without_public_clusters_stays_selected(client, empty_city)
         f'<option value="{empty_city.code}" selected>{empty_city.name}（{empty_city.province.short_name}）</option>'
         in html
     )
+
+
+def _list_names(client):
+    names = []
+    for page in (1, 2):
+        names += [row.name for row in client.get(LIST, {"page": page}).context["clusters"]]
+    return names
+
+
+def _api_names(client):
+    return [row["name"] for row in client.get(reverse("api:cluster-list"), {"page_size": 100}).json()["results"]]
+
+
+def test_the_unfiltered_lists_follow_the_memoised_order_through_a_committed_write(
+    client, django_capture_on_commit_callbacks
+):
+    """The unfiltered list page and API list read a slice of the public clusters' memoised order; a cluster
+    published, renamed or hidden shows in its place on the next request, as the ordered query puts it."""
+    expected = list(Cluster.objects.public().values_list("name", flat=True))  # the model's order
+    assert _list_names(client) == expected == _api_names(client)
+    first, last = Cluster.objects.public()[0], Cluster.objects.public().reverse()[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        Cluster.objects.filter(pk=first.pk).update(published=False)  # as a bulk change does, no signal …
+        last.name = "！" + last.name  # … and a rename that sorts it first within its field
+        last.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        bump_data_version()  # what the bulk paths do after their own writes
+    expected = list(Cluster.objects.public().values_list("name", flat=True))
+    assert first.name not in expected and last.name in expected
+    assert _list_names(client) == expected == _api_names(client)
+    assert client.get(LIST).context["page_obj"].paginator.count == len(expected)
+
+
+def test_the_unfiltered_list_neither_sorts_nor_counts_in_the_database(client):
+    client.get(LIST)  # memos built
+    with CaptureQueriesContext(connection) as queries:
+        client.get(LIST)
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "COUNT(" not in sql and '"clusters_field"."order"' not in sql
+    # …while a filtered one still asks the database for both
+    with CaptureQueriesContext(connection) as queries:
+        client.get(LIST, {"field": "information-technology"})
+    assert "COUNT(" in " ".join(query["sql"] for query in queries.captured_queries)
