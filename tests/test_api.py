@@ -548,6 +548,24 @@ def test_anonymous_reads_are_throttled(api, settings):
     assert "detail" in api.get("/api/fields/").json()
 
 
+def test_the_anonymous_rate_alone_limits_anonymous_readers(api, settings):
+    """The user rate is for signed-in users: set below the anonymous one, it must not cap anonymous reads."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "6/minute", "user": "2/minute"},
+    }
+    assert [api.get("/api/fields/").status_code for _ in range(7)] == [200] * 6 + [429]
+
+
+def test_signed_in_readers_are_limited_by_the_user_rate(api, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "4/minute"},
+    }
+    api.force_authenticate(make_user("reader"))
+    assert [api.get("/api/fields/").status_code for _ in range(5)] == [200] * 4 + [429]
+
+
 # Schema and docs ----------------------------------------------------------------------------------
 
 
