@@ -7,12 +7,12 @@ the few read-only columns only the public download adds, declared the same way. 
 (= + - @, tab, carriage return) gets a leading '.
 """
 
-from django.urls import reverse
 from django.utils import timezone
 
 from clusters.sheets.columns import Column, neutralise
 from clusters.sheets.kinds.clusters import SEPARATOR, ClusterSheet
 from clusters.sheets.writers import file_response
+from clusters.tables import detail_url_maker
 
 __all__ = ["HEADERS", "csv_response", "neutralise", "xlsx_response"]
 
@@ -32,19 +32,16 @@ def public_columns(request=None):
 
 
 class _PageURL:
-    """A row's page URL from the pattern reversed once, on the first row (in the language the rows are made in)."""
-
-    PLACEHOLDER = "slug-placeholder"
+    """A row's page URL (``tables.detail_url_maker``), made on the first row: in the language the rows are
+    made in."""
 
     def __init__(self, request):
-        self.request, self.parts = request, None
+        self.request, self.url = request, None
 
     def __call__(self, row):
-        if self.parts is None:
-            url = reverse("clusters:detail", kwargs={"slug": self.PLACEHOLDER})
-            url = self.request.build_absolute_uri(url) if self.request else url
-            self.parts = url.rsplit(self.PLACEHOLDER, 1)
-        return self.parts[0] + row["slug"] + self.parts[1]
+        if self.url is None:
+            self.url = detail_url_maker(self.request)
+        return self.url(row["slug"])
 
 
 def _provinces(row):

@@ -81,6 +81,13 @@ class SortFilter(django_filters.OrderingFilter):
         return qs.order_by(*(self.get_ordering_value(param) for param in value if param), *self.tiebreak)
 
 
+def names_a_filter(filterset_class, query):
+    """Whether ``query`` (request.GET) gives any of the FilterSet's filters a value. Without one the FilterSet
+    changes nothing (every filter skips an empty value), so the pages and the API need not build it (copying its
+    filters and its form cost several times a do-nothing view) and may read what is memoised for no filter."""
+    return any(query.get(name) for name in filterset_class.base_filters)
+
+
 class ClusterFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("关键词"))
     # Each “no such value” message repeats the value, so a bad link says what was wrong with it.

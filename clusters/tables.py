@@ -41,12 +41,23 @@ def choice_labels(choices):
     return {value: str(label) for value, label in choices.choices}
 
 
-def detail_url_maker():
-    """`slug -> the cluster page's URL` in the active language, with one reverse() for all the rows.
+def url_maker(url_for):
+    """`slug -> url_for(slug)` for every row of a table, download or API page, at the cost of one call: the URL
+    is made once around a marker slug and split there (a reverse() per row was a large part of those pages).
 
     The slug is quoted as reverse() quotes it (a slug is ASCII letters, digits, - and _, so it stays as is)."""
-    head, tail = reverse("clusters:detail", kwargs={"slug": SLUG_MARKER}).split(SLUG_MARKER)
+    head, tail = url_for(SLUG_MARKER).rsplit(SLUG_MARKER, 1)
     return lambda slug: f"{head}{quote(slug, safe='')}{tail}"
+
+
+def detail_url_maker(request=None):
+    """`slug -> the cluster page's URL` in the active language; absolute with a request."""
+
+    def url_for(slug):
+        url = reverse("clusters:detail", kwargs={"slug": slug})
+        return request.build_absolute_uri(url) if request else url
+
+    return url_maker(url_for)
 
 
 # The list table's body (rankings.html's rows likewise below): 20 rows of ~25 template nodes were most of the

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from clusters import compare, exports, opendata, selectors
 from clusters.choices import ClusterStatus, Tier
 from clusters.compare import downloads
-from clusters.filtersets import ClusterFilterSet
+from clusters.filtersets import ClusterFilterSet, names_a_filter
 from clusters.formatting import loc
 from clusters.maps.context import china_map, public_map
 from clusters.models import Cluster
@@ -131,7 +131,7 @@ def cluster_list(request):
     if errors:
         # A bad filter value is the client's mistake: say which (400), and list nothing rather than everything.
         return render(request, "clusters/cluster_list.html", context, status=400)
-    if any(request.GET.get(name) for name in filterset.base_filters):
+    if names_a_filter(ClusterFilterSet, request.GET):
         rows = filterset.qs.prefetch_related(None).values(*LIST_ROW_FIELDS)
     else:  # every public cluster in the default order: a slice of the memoised order
         rows = selectors.OrderedRows(selectors.public_cluster_ids(), Cluster.objects.values(*LIST_ROW_FIELDS))

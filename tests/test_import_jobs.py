@@ -6,7 +6,7 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -15,11 +15,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from clusters import scoping
-from clusters.models import ImportRecord, IndicatorValue, Province, StaffScope
+from clusters.models import ImportRecord, IndicatorValue
 from clusters.sheets import jobs
 
 from .import_helpers import SHENZHEN, VALUE_HEADER, WUXI, counts, csv_bytes, value_rows, xlsx_bytes
 from .job_helpers import confirm, run_jobs, upload_to
+from .role_helpers import role_user
 
 pytestmark = pytest.mark.django_db
 
@@ -262,12 +263,9 @@ def test_command_draws_a_bar_on_a_terminal(tmp_path, db):
 
 
 @pytest.fixture
-def province_clerk(django_user_model):
+def province_clerk():
     call_command("setup_roles", verbosity=0)
-    user = django_user_model.objects.create_user("gd", password="pw-for-tests-only-1", is_staff=True)
-    user.groups.add(Group.objects.get(name=scoping.PROVINCE_EDITOR_GROUP))
-    StaffScope.objects.create(user=user).provinces.set(Province.objects.filter(code="440000"))
-    return user
+    return role_user("gd", scoping.PROVINCE_EDITOR_GROUP, provinces=["440000"])
 
 
 def test_the_worker_enforces_the_job_users_scope(client, province_clerk):
@@ -301,9 +299,7 @@ def test_only_the_jobs_own_user_or_a_superuser_sees_it(client, province_clerk, d
     log = reverse("admin:clusters_importrecord_changelist")
     assert "mine.csv" in client.get(log).content.decode()  # the clerk's list of their jobs
 
-    other = django_user_model.objects.create_user("other", password="pw-for-tests-only-1", is_staff=True)
-    other.groups.add(Group.objects.get(name=scoping.PROVINCE_EDITOR_GROUP))
-    client.force_login(other)
+    client.force_login(role_user("other", scoping.PROVINCE_EDITOR_GROUP))
     assert client.get(job).status_code == 404
     assert client.post(reverse("admin:clusters_importrecord_job_cancel", args=[record.pk])).status_code == 404
     assert client.post(reverse("admin:clusters_importrecord_job_confirm", args=[record.pk])).status_code == 404

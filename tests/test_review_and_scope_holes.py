@@ -4,7 +4,6 @@
 """
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
@@ -26,6 +25,7 @@ from clusters.sheets.services import run_import
 
 from .evaluation_helpers import make_record, make_scheme, make_user
 from .import_helpers import csv_bytes
+from .role_helpers import role_user
 
 pytestmark = pytest.mark.django_db
 
@@ -34,18 +34,9 @@ SHENZHEN_ICT = "广东省深圳市新一代信息通信集群"
 
 
 @pytest.fixture
-def province_editor(django_user_model):
+def province_editor():
     call_command("setup_roles", verbosity=0)
-    user = django_user_model.objects.create_user("gd-editor", password="pw-for-tests-only-1", is_staff=True)
-    user.groups.add(Group.objects.get(name=scoping.PROVINCE_EDITOR_GROUP))
-    StaffScope.objects.create(user=user).provinces.add(Province.objects.get(code="440000"))
-    return django_user_model.objects.get(pk=user.pk)
-
-
-def role_user(django_user_model, username, group):
-    user = django_user_model.objects.create_user(username, password="pw-for-tests-only-1", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return django_user_model.objects.get(pk=user.pk)
+    return role_user("gd-editor", scoping.PROVINCE_EDITOR_GROUP, provinces=["440000"])
 
 
 # 1. The evaluation API honours the scope (it answered 201 for another province's cluster) ---------------
@@ -164,7 +155,7 @@ def test_deleted_records_and_history_of_other_provinces_are_not_shown(client, pr
 )
 def test_who_is_responsible_for_what_is_shown_only_to_user_managers(client, django_user_model, group, status):
     call_command("setup_roles", verbosity=0)
-    client.force_login(role_user(django_user_model, "someone", group))
+    client.force_login(role_user("someone", group))
     assert client.get(reverse("admin:clusters_staffscope_changelist")).status_code == status
     index = client.get(reverse("admin:index")).content.decode()
     assert ("人员职责范围" in index) == (status == 200)
@@ -192,7 +183,7 @@ def test_whoever_submitted_may_not_approve_or_publish(submitted, django_user_mod
         boss = django_user_model.objects.create_superuser("boss", password="pw-for-tests-only-1")
     else:
         call_command("setup_roles", verbosity=0)
-        boss = role_user(django_user_model, "boss", scoping.NATIONAL_ADMIN_GROUP)
+        boss = role_user("boss", scoping.NATIONAL_ADMIN_GROUP)
     record = workflow.return_record(record, make_user("reviewer"), "重交")
     workflow.submit(record, boss)  # the boss submits this time
     with pytest.raises(workflow.PermissionDenied, match="职责分离"):
@@ -325,9 +316,9 @@ def test_admin_home_is_grouped_by_task_with_clusters_first(admin_client):
 def test_admin_home_counts_what_waits_for_the_reviewer_in_scope(client, submitted, django_user_model):
     record, _editor = submitted  # 深圳, submitted
     call_command("setup_roles", verbosity=0)
-    reviewer = role_user(django_user_model, "gd-reviewer", scoping.REVIEWER_GROUP)
+    reviewer = role_user("gd-reviewer", scoping.REVIEWER_GROUP)
     StaffScope.objects.create(user=reviewer).provinces.add(Province.objects.get(code="440000"))
-    other = role_user(django_user_model, "js-reviewer", scoping.REVIEWER_GROUP)
+    other = role_user("js-reviewer", scoping.REVIEWER_GROUP)
     StaffScope.objects.create(user=other).provinces.add(Province.objects.get(code="320000"))
     client.force_login(reviewer)
     assert "动态评估记录（待审核 1）" in client.get(reverse("admin:index")).content.decode()

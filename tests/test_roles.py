@@ -6,7 +6,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from clusters import scoping
-from clusters.models import City, Cluster, Measure, MeasureCategory, Province, Source, StaffScope, Target
+from clusters.models import City, Cluster, Measure, MeasureCategory, Source, Target
+from tests.role_helpers import role_user
 
 pytestmark = pytest.mark.django_db
 
@@ -17,25 +18,16 @@ NANJING_POWER = "江苏省南京市新型电力（智能电网）装备集群"
 
 
 @pytest.fixture
-def users(django_user_model):
+def users():
     call_command("setup_roles", verbosity=0)
 
-    def make(username, group, provinces=(), clusters=()):
-        user = django_user_model.objects.create_user(username, password="pw-for-tests-only-1", is_staff=True)
-        user.groups.add(Group.objects.get(name=group))
-        if provinces or clusters:
-            scope = StaffScope.objects.create(user=user)
-            scope.provinces.set(Province.objects.filter(code__in=provinces))
-            scope.clusters.set(Cluster.objects.filter(name__in=clusters))
-        return user
-
     return {
-        "national": make("national", scoping.NATIONAL_ADMIN_GROUP),
-        "province": make("province", scoping.PROVINCE_EDITOR_GROUP, provinces=[GUANGDONG]),
-        "cluster": make("cluster", scoping.CLUSTER_EDITOR_GROUP, clusters=[SHANGHAI_IC]),
-        "reviewer": make("reviewer", scoping.REVIEWER_GROUP, provinces=[JIANGSU]),
-        "readonly": make("readonly", scoping.READ_ONLY_GROUP),
-        "unassigned": make("unassigned", scoping.PROVINCE_EDITOR_GROUP),
+        "national": role_user("national", scoping.NATIONAL_ADMIN_GROUP),
+        "province": role_user("province", scoping.PROVINCE_EDITOR_GROUP, provinces=[GUANGDONG]),
+        "cluster": role_user("cluster", scoping.CLUSTER_EDITOR_GROUP, clusters=[SHANGHAI_IC]),
+        "reviewer": role_user("reviewer", scoping.REVIEWER_GROUP, provinces=[JIANGSU]),
+        "readonly": role_user("readonly", scoping.READ_ONLY_GROUP),
+        "unassigned": role_user("unassigned", scoping.PROVINCE_EDITOR_GROUP),
     }
 
 

@@ -36,6 +36,7 @@ from clusters.models import (
     Target,
 )
 from clusters.progress import Status, latest_by_indicator, target_progress
+from clusters.tables import detail_url_maker, url_maker
 
 
 class ModelSerializer(serializers.ModelSerializer):
@@ -189,22 +190,20 @@ class ClusterListSerializer(ModelSerializer):
             "provinces": [{"code": code, "name": name} for code, name in sorted(provinces.items())],
             "cities": [{"code": code, "name": name} for code, name, _province, _name in row["cities"]],
             "is_synthetic": row["is_synthetic"],
-            "url": api_url.join(slug),
-            "html_url": html_url.join(slug),
+            "url": api_url(slug),
+            "html_url": html_url(slug),
         }
 
     def _url_templates(self):
-        """The two URLs around a placeholder slug, as (before, after) pairs: reversed once per request."""
+        """slug -> each of the two URLs (``tables.url_maker``): reversed once per request."""
         templates = getattr(self, "_templates", None)
         if templates is None:
-            placeholder = Cluster(pk=0, slug="slug-placeholder")
-            # What `url`'s HyperlinkedIdentityField reverses, without building this serializer's fields.
-            kwargs = {"slug": placeholder.slug}
-            api = reverse(
-                "api:cluster-detail", kwargs=kwargs, request=self.context["request"], format=self.context.get("format")
-            )
-            html = self.get_html_url(placeholder)
-            templates = self._templates = tuple(_Template(*url.rsplit(placeholder.slug, 1)) for url in (api, html))
+            request, url_format = self.context["request"], self.context.get("format")
+
+            def api(slug):  # what `url`'s HyperlinkedIdentityField reverses, without building this serializer's fields
+                return reverse("api:cluster-detail", kwargs={"slug": slug}, request=request, format=url_format)
+
+            templates = self._templates = (url_maker(api), detail_url_maker(request))
         return templates
 
     @extend_schema_field(ProvinceSerializer(many=True))
@@ -216,16 +215,6 @@ class ClusterListSerializer(ModelSerializer):
         request = self.context.get("request")
         url = obj.get_absolute_url()
         return request.build_absolute_uri(url) if request else url
-
-
-class _Template(tuple):
-    """A URL split around its slug: ``join(slug)`` puts a slug in."""
-
-    def __new__(cls, before, after):
-        return super().__new__(cls, (before, after))
-
-    def join(self, slug):
-        return self[0] + slug + self[1]
 
 
 def rows_with_cities(rows):

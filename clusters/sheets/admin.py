@@ -232,10 +232,7 @@ class ImportRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def _job(self, request, pk):
         """The job, if it is the user's own (or they are a superuser): anyone else gets a 404, not a hint."""
         jobs.mark_stale(ImportRecord.objects.filter(pk=pk))
-        queryset = ImportRecord.objects.defer("file_data", "error_file").select_related("user")
-        if not request.user.is_superuser:
-            queryset = queryset.filter(user=request.user)
-        return get_object_or_404(queryset, pk=pk)
+        return get_object_or_404(self.get_queryset(request).select_related("user"), pk=pk)
 
     def job_view(self, request, pk):
         record = self._job(request, pk)

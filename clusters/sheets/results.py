@@ -106,14 +106,12 @@ class ImportResult:
             if len(messages) < ROW_MESSAGES:
                 messages.append(str(RowError(None, error.column, error.value, error.message, error.english)))
 
-    def keeps(self, status):
-        """Whether an outcome of ``status`` would be listed (so its label is worth building)."""
-        return self.counts[status] < self.outcome_limit
-
-    def add_outcome(self, outcome):
-        if self.keeps(outcome.status):
-            self.outcomes.append(outcome)
-        self.counts[outcome.status] += 1
+    def add_outcome(self, number, status, label, changes):
+        """Count a row's outcome, and list it while fewer than ``outcome_limit`` of its status are listed:
+        ``label`` is called only then (a re-import of 100,000 unchanged rows builds 500 labels, not 100,000)."""
+        if self.counts[status] < self.outcome_limit:
+            self.outcomes.append(RowOutcome(number, status, label(), list(changes)))
+        self.counts[status] += 1
 
     def clear_outcomes(self):
         self.outcomes.clear()

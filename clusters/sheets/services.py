@@ -21,7 +21,7 @@ from . import registry
 from .columns import CONTROL_CHARACTERS
 from .lookups import Lookups
 from .reading import FileRejected, read_sheet
-from .results import NEW, UPDATED, ImportResult, RowError, RowOutcome
+from .results import NEW, UPDATED, ImportResult, RowError
 from .rows import Row, find_header, shown
 
 logger = logging.getLogger(__name__)
@@ -197,15 +197,12 @@ def _compare(sheet, result, progress):
     sheet.describe_new = result.statuses is not None  # only a job's preview lists every row
     checked = 0
     every = progress.EVERY
-    statuses, counts = result.statuses, result.counts
+    statuses = result.statuses
     for number, status, key, changes in sheet.compare():
         if statuses is not None:
             changes = list(changes)
             statuses[number] = (status, changes)
-        if result.keeps(status):
-            result.add_outcome(RowOutcome(number, status, sheet.label(key), list(changes)))
-        else:  # past the listed few of a status it is only counted: a re-import of 100,000 rows builds no outcome
-            counts[status] += 1
+        result.add_outcome(number, status, lambda key=key: sheet.label(key), changes)
         checked += 1
         if checked % every == 0:
             progress.checked(checked)

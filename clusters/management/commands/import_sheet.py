@@ -47,34 +47,23 @@ class CommandProgress(Progress):
 
     def _show(self, step, count):
         now = time.monotonic()
+        counts = {"step": step, "done": f"{count:,}", "total": f"{self.total:,}" if self.total else "?"}
         if self.terminal:
             if now - self.drawn_at < 0.1 and count < self.total:
                 return
-            self.drawn_at = now
             share = min(count / self.total, 1) if self.total else 0
             bar = "#" * int(BAR * share) + "." * (BAR - int(BAR * share))
-            line = translation.gettext("%(step)s %(done)s / %(total)s 行") % {
-                "step": step,
-                "done": f"{count:,}",
-                "total": f"{self.total:,}" if self.total else "?",
-            }
+            line = translation.gettext("%(step)s %(done)s / %(total)s 行") % counts
             self.stream.write(f"\r[{bar}] {line}"[:79].ljust(79), ending="")
             self.stream.flush()
-            self.drawn = True
-            return
+            self.drawn_at, self.drawn = now, True
         elif now - self.shown_at >= LINE_SECONDS:
+            seconds = int(now - self.started_at)
             self.stream.write(
                 translation.gettext("%(step)s：%(done)s / %(total)s 行（%(seconds)s 秒）")
-                % {
-                    "step": step,
-                    "done": f"{count:,}",
-                    "total": f"{self.total:,}" if self.total else "?",
-                    "seconds": int(now - self.started_at),
-                }
+                % {**counts, "seconds": seconds}
             )
-        else:
-            return
-        self.shown_at = now
+            self.shown_at = now
 
 
 class Command(BaseCommand):
@@ -129,7 +118,8 @@ class Command(BaseCommand):
             )
         finally:
             progress.finish()
-        if errors_out and has_row_errors(result):
+        errors_written = bool(errors_out) and has_row_errors(result)
+        if errors_written:
             try:
                 Path(errors_out).write_bytes(error_workbook(data, kind, result))
             except OSError as error:
@@ -143,7 +133,7 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
             if result.errors_cut:
                 self.stderr.write(translation.gettext("……另有 %(count)s 处错误未列出。") % {"count": result.errors_cut})
-            if errors_out and has_row_errors(result):
+            if errors_written:
                 self.stderr.write(translation.gettext("错误工作簿：%(path)s") % {"path": errors_out})
             if not result.error_rows:  # the file itself was refused (not a spreadsheet, empty, …)
                 raise CommandError(translation.gettext("文件无法导入，没有写入任何数据。"))
