@@ -52,12 +52,24 @@ class OrderedRows:
         return [rows[pk] for pk in ids if pk in rows]  # one deleted since the ids were read is left out
 
 
+# The models' orderings within one cluster. Their Meta orderings start with "cluster", which sorts by the
+# cluster's own ordering: a join to the cluster and its field in every prefetch, where all rows share one cluster.
+IN_CLUSTER = {
+    "lead": ("order", "id"),
+    "characteristic": ("category", "id"),
+    "target": ("target_year", "indicator__order", "id"),
+}
+
+
 def cluster_list(queryset=None):
     """Public clusters with everything a list row shows, in a fixed number of queries."""
     queryset = Cluster.objects.public() if queryset is None else queryset
     return queryset.select_related("field", "batch").prefetch_related(
         Prefetch("cities", queryset=cities_with_province()),
-        Prefetch("lead_enterprises", queryset=LeadEnterprise.objects.select_related("enterprise", "source")),
+        Prefetch(
+            "lead_enterprises",
+            queryset=LeadEnterprise.objects.select_related("enterprise", "source").order_by(*IN_CLUSTER["lead"]),
+        ),
     )
 
 
@@ -78,8 +90,13 @@ def cluster_detail_queryset(queryset=None):
         .select_related("promotion_organization")
         .prefetch_related(
             "sources",
-            Prefetch("characteristics", queryset=Characteristic.objects.select_related("source")),
-            Prefetch("targets", queryset=Target.objects.select_related("indicator", "source")),
+            Prefetch(
+                "characteristics",
+                queryset=Characteristic.objects.select_related("source").order_by(*IN_CLUSTER["characteristic"]),
+            ),
+            Prefetch(
+                "targets", queryset=Target.objects.select_related("indicator", "source").order_by(*IN_CLUSTER["target"])
+            ),
             Prefetch(
                 "measures",
                 # Uncategorised and undated measures last on every database (SQLite and PostgreSQL disagree on NULLs).
