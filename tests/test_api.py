@@ -6,8 +6,13 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
+from django.test import RequestFactory
+from rest_framework.request import Request
+from rest_framework.serializers import Serializer
 from rest_framework.test import APIClient
 
+from clusters import selectors
+from clusters.api.serializers import ClusterDetailSerializer
 from clusters.choices import EvaluationState
 from clusters.models import City, Cluster, Indicator, IndicatorValue, Measure, Province, Source
 from tests.api_support import make_evaluation, make_synthetic_clusters, make_user
@@ -209,6 +214,32 @@ def test_cluster_detail_has_the_contract_shape(api):
     assert data["measures"] and {"category", "title", "issued_on", "source"} <= set(data["measures"][0])
     hangzhou = get(api, "/api/clusters/hangzhou-digital-security/")
     assert {"海康威视", "大华股份", "宇视科技"} <= {e["name"] for e in hangzhou["lead_enterprises"]}
+
+
+def _bound_fields(serializer):
+    """Every field a use of `serializer` binds, nested serializers' and list children's fields included."""
+    for field in serializer.fields.values():
+        yield field
+        nested = getattr(field, "child", field)
+        if isinstance(nested, Serializer):
+            if nested is not field:
+                yield nested
+            yield from _bound_fields(nested)
+
+
+def test_each_use_of_a_read_serializer_binds_fields_of_its_own():
+    """Read serializers build their fields once per class and language and copy them for each use (issue 14):
+    no bound field, nested serializer or list child may be shared between two uses, and each reaches the
+    context (the request) of its own use."""
+    cluster = selectors.cluster_detail_queryset().get(slug="shanghai-ic")
+    requests = [Request(RequestFactory().get("/")) for _ in range(2)]
+    uses = [ClusterDetailSerializer(cluster, context={"request": request}) for request in requests]
+    fields = [list(_bound_fields(use)) for use in uses]
+    assert len(fields[0]) > 80  # the detail's nested kinds are all walked
+    for use, request, bound in zip(uses, requests, fields, strict=True):
+        assert all(field.root is use and field.context["request"] is request for field in bound)
+    assert not {id(field) for field in fields[0]} & {id(field) for field in fields[1]}
+    assert uses[0].data == uses[1].data
 
 
 def test_target_progress_follows_the_latest_value(api):
