@@ -198,7 +198,7 @@ def _indicator_series(indicator, values):
 
 @require_safe
 def cluster_detail(request, slug):
-    cluster = get_object_or_404(selectors.cluster_detail_queryset(), slug=slug)
+    cluster = selectors.read_detail(get_object_or_404(selectors.cluster_detail_queryset(), slug=slug))
     values = list(cluster.indicator_values.all())
     # Whole-cluster figures first, then each scope in the order it was recorded (the source's order).
     first_recorded = {}
@@ -224,7 +224,7 @@ def cluster_detail(request, slug):
     lead_enterprises = list(cluster.lead_enterprises.all())
     characteristics = list(cluster.characteristics.all())
     measures = list(cluster.measures.all())
-    evaluations = cluster.published_evaluations
+    evaluations = cluster.shown_evaluations
     citations, sources = _citations(
         cluster,
         lead_enterprises,

@@ -231,7 +231,7 @@ def test_each_use_of_a_read_serializer_binds_fields_of_its_own():
     """Read serializers build their fields once per class and language and copy them for each use (issue 14):
     no bound field, nested serializer or list child may be shared between two uses, and each reaches the
     context (the request) of its own use."""
-    cluster = selectors.cluster_detail_queryset().get(slug="shanghai-ic")
+    cluster = selectors.read_detail(selectors.cluster_detail_queryset().get(slug="shanghai-ic"))
     requests = [Request(RequestFactory().get("/")) for _ in range(2)]
     uses = [ClusterDetailSerializer(cluster, context={"request": request}) for request in requests]
     fields = [list(_bound_fields(use)) for use in uses]

@@ -476,12 +476,8 @@ class ClusterDetailSerializer(ClusterListSerializer):
 
     @extend_schema_field(EvaluationSerializer(many=True))
     def get_evaluations(self, obj):
-        # The detail selector prefetches `published_evaluations`; for a signed-in user the view also
-        # prefetches what that user may see into `visible_evaluations`.
-        records = getattr(obj, "visible_evaluations", None)
-        if records is None:
-            records = obj.published_evaluations
-        return EvaluationSerializer(records, many=True, context=self.context).data
+        # `selectors.read_detail` holds the records this reader may see (the view says which).
+        return EvaluationSerializer(obj.shown_evaluations, many=True, context=self.context).data
 
 
 class StatsFieldSerializer(FieldSerializer):

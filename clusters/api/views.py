@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, ProtectedError, RestrictedError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
@@ -125,9 +125,12 @@ class ReadWriteViewSet(CachedReadMixin, viewsets.ModelViewSet):
         """Where a row just written is read back from for the response, whatever its visibility."""
         return self.list_selector(Cluster.objects.all())
 
+    def read_back(self, pk):
+        """The row just written, as the detail serializer reads it."""
+        return self.written_queryset().get(pk=pk)
+
     def _read_back(self, instance):
-        instance = self.written_queryset().get(pk=instance.pk)
-        return self.detail_serializer_class(instance, context=self.get_serializer_context()).data
+        return self.detail_serializer_class(self.read_back(instance.pk), context=self.get_serializer_context()).data
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -237,7 +240,7 @@ class ClusterViewSet(ReadWriteViewSet):
 
     def get_queryset(self):
         if self.action == "retrieve":
-            return self._with_evaluations(selectors.cluster_detail_queryset(self.visible_clusters()))
+            return selectors.cluster_detail_queryset(self.visible_clusters())
         if self.action == "list":
             return self.visible_clusters()  # read as plain rows in `list`
         return selectors.cluster_list(self.visible_clusters())
@@ -253,16 +256,23 @@ class ClusterViewSet(ReadWriteViewSet):
         rows = read.rows_with_cities(self.paginate_queryset(clusters))
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
-    def _with_evaluations(self, queryset):
-        """Anonymous readers get the selector's `published_evaluations`; signed-in users what they may see."""
-        if not self.request.user.is_authenticated:
-            return queryset
-        visible = EvaluationRecord.objects.visible_to(self.request.user)
-        records = selectors.evaluation_records(visible).order_by("-period", "-revision", "-id")
-        return queryset.prefetch_related(Prefetch("evaluations", queryset=records, to_attr="visible_evaluations"))
+    def get_object(self):
+        cluster = super().get_object()
+        return self._read_detail(cluster) if self.action == "retrieve" else cluster
+
+    def _read_detail(self, cluster):
+        """The cluster's related rows; the evaluation records are the published ones for the public, and what
+        a signed-in user may see otherwise."""
+        user = self.request.user
+        return selectors.read_detail(
+            cluster, EvaluationRecord.objects.visible_to(user) if user.is_authenticated else None
+        )
 
     def written_queryset(self):
-        return self._with_evaluations(selectors.cluster_detail_queryset(Cluster.objects.all()))
+        return selectors.cluster_detail_queryset(Cluster.objects.all())
+
+    def read_back(self, pk):
+        return self._read_detail(super().read_back(pk))
 
 
 # Rows that belong to a cluster ------------------------------------------------------------------

@@ -1,0 +1,89 @@
+"""selectors.read_detail: what a cluster's page and API detail show, read once per kind (issue 14).
+
+The related rows are held on the cluster as prefetch_related holds them, so every surface reads them with
+no further query; the sources, indicators, categories, cities and schemes they point to come from a memo
+of those small tables, and a row written after the memo was built still finds what it points to.
+"""
+
+import pytest
+
+from clusters import selectors
+from clusters.choices import CharacteristicCategory
+from clusters.models import Characteristic, City, Cluster, EvaluationRecord, Indicator, Source
+from tests.api_support import make_synthetic_clusters
+
+pytestmark = pytest.mark.django_db
+
+KINDS = ["cities", "sources", "lead_enterprises", "characteristics", "targets", "measures", "indicator_values"]
+
+
+def read(cluster, evaluations=None):
+    return selectors.read_detail(
+        selectors.cluster_detail_queryset(Cluster.objects.all()).get(pk=cluster.pk), evaluations
+    )
+
+
+def test_every_related_row_is_held_with_what_it_points_to(django_assert_num_queries):
+    shipped = Cluster.objects.get(slug="hangzhou-digital-security")  # lead enterprises, characteristics, values
+    synthetic = make_synthetic_clusters(1, per_cluster=2)[0]  # measures with topics, scored evaluations
+    for cluster in (shipped, synthetic):
+        detail = read(cluster)
+        with django_assert_num_queries(0):
+            held = {kind: list(getattr(detail, kind).all()) for kind in KINDS}
+            owned = [*held["lead_enterprises"], *held["characteristics"], *held["targets"], *held["measures"]]
+            owned += [*held["indicator_values"], *detail.shown_evaluations]
+            pointed = [(row.cluster, row.source) for row in owned]
+            pointed += [(row.indicator, row.indicator.unit) for row in [*held["targets"], *held["indicator_values"]]]
+            pointed += [(m.category, list(m.topics.all())) for m in held["measures"]]
+            pointed += [(r.scheme, [s.dimension.name for s in r.scores.all()]) for r in detail.shown_evaluations]
+            pointed += [city.province.name for city in held["cities"]]
+        assert all(row.cluster is detail for row in owned)
+        assert all(row.source_id is None or row.source.pk == row.source_id for row in owned)
+        for kind, rows in held.items():  # the same rows the relation reads from the database
+            assert {row.pk for row in rows} == set(getattr(cluster, kind).values_list("pk", flat=True)), kind
+        assert [r.pk for r in detail.shown_evaluations] == list(
+            EvaluationRecord.objects.published()
+            .filter(cluster=cluster)
+            .order_by("-period")
+            .values_list("pk", flat=True)
+        )
+    assert held["measures"] and held["targets"] and detail.shown_evaluations and pointed
+
+
+def test_the_evaluations_shown_are_the_ones_asked_for():
+    cluster = make_synthetic_clusters(1, per_cluster=2)[0]
+    assert read(cluster, EvaluationRecord.objects.none()).shown_evaluations == []
+    assert len(read(cluster).shown_evaluations) == 2
+
+
+def test_a_row_written_after_the_memo_was_built_finds_what_it_points_to():
+    """A write commits, then bumps the data version: a reader in between sees the new rows under the old
+    version, so what they point to may be missing from the memo (in a test nothing commits, so no bump)."""
+    cluster = Cluster.objects.get(slug="shanghai-ic")
+    read(cluster)  # builds the memo
+    source = Source.objects.create(code="newer-than-the-memo", publisher="测试", title="备忘之后写入的出处")
+    indicator = Indicator.objects.create(code="newer-indicator", name="新指标", unit="个", order=999)
+    city = City.objects.exclude(clusters=cluster).order_by("code").first()
+    cluster.cities.add(city)
+    cluster.indicator_values.create(indicator=indicator, period="2024", value=1, source=source)
+    category = next(c for c in CharacteristicCategory.values if not cluster.characteristics.filter(category=c).exists())
+    Characteristic.objects.create(cluster=cluster, category=category, text="新特征", source=source)
+
+    detail = read(cluster)
+
+    value = next(v for v in detail.indicator_values.all() if v.indicator_id == indicator.pk)
+    assert value.indicator == indicator and value.source == source
+    assert source in [c.source for c in detail.characteristics.all()]
+    assert city in detail.cities.all() and all(c.province.pk == c.province_id for c in detail.cities.all())
+
+
+def test_the_page_shows_a_row_written_after_the_memo_was_built(client):
+    cluster = Cluster.objects.get(slug="shanghai-ic")
+    assert client.get(cluster.get_absolute_url()).status_code == 200  # builds the memo
+    source = Source.objects.create(code="newer-than-the-memo", publisher="测试", title="备忘之后写入的出处")
+    category = next(c for c in CharacteristicCategory.values if not cluster.characteristics.filter(category=c).exists())
+    Characteristic.objects.create(cluster=cluster, category=category, text="备忘之后写入的特征", source=source)
+
+    page = client.get(cluster.get_absolute_url()).content.decode()
+
+    assert "备忘之后写入的特征" in page and "备忘之后写入的出处" in page
