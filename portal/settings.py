@@ -203,7 +203,10 @@ CACHE_URL = os.environ.get("DJANGO_CACHE_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL.startswith(("redis://", "rediss://"))
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Template fragments that depend on the code and the language only (base.html's header menu and footer),
+    # kept in each process: a round trip to Redis would cost what rendering them costs.
+    "chrome": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chrome", "TIMEOUT": None},
 }
 # Anonymous GETs of public pages and the API are served from the cache for this long (0 = off);
 # any data change invalidates them at once.

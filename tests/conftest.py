@@ -45,3 +45,13 @@ def no_memos_from_an_earlier_test():
 
     forget_memos()
     yield
+
+
+@pytest.fixture(autouse=True)
+def no_page_chrome_from_an_earlier_test():
+    """base.html's menu and footer are kept per process ("chrome" cache): a test that overrides URLs or
+    settings must not see the ones an earlier test rendered."""
+    from django.core.cache import caches
+
+    caches["chrome"].clear()
+    yield

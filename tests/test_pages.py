@@ -575,6 +575,35 @@ def test_detail_query_count_is_fixed(client, scale, django_assert_max_num_querie
         assert len(response.context["evaluations"]) >= 60
 
 
+def site_chrome(client, path):
+    """The page's menu and footer."""
+    page = client.get(path).content.decode()
+    menu = page.index('<nav class="site-nav"')
+    return page[menu : page.index("</nav>", menu)], page[page.index('<footer class="site-footer">') :]
+
+
+@pytest.mark.parametrize("first", ["/", "/clusters/", "/clusters/shanghai-ic/", "/en/rankings/"])
+def test_the_menu_marks_the_page_it_is_on_whichever_page_rendered_it_first(client, first):
+    """The menu and footer are rendered once per language (and the menu per current entry), then kept
+    (base.html, "chrome" cache)."""
+    site_chrome(client, first)
+    for path, current in [
+        ("/", ["/"]),
+        ("/clusters/", ["/clusters/"]),
+        ("/clusters/?field=information-technology&page=2", ["/clusters/"]),
+        ("/clusters/shanghai-ic/", []),
+        ("/rankings/", ["/rankings/"]),
+        ("/en/", ["/en/"]),
+        ("/en/clusters/", ["/en/clusters/"]),
+        ("/en/clusters/shanghai-ic/", []),
+    ]:
+        menu, footer = site_chrome(client, path)
+        assert re.findall(r'<a href="([^"]+)" aria-current="page">', menu) == current, path
+        english = path.startswith("/en/")
+        assert ('href="/en/clusters/"' in menu) == english and ("集群名录" in menu) != english, path
+        assert ('href="/en/clusters/"' in footer) == english and ("下载 CSV" in footer) != english, path
+
+
 # --- The English catalogue covers every public template string ------------------------------------------------------
 
 TRANSLATE_TAG = re.compile(r"""{%\s*translate\s+(?:"([^"]+)"|'([^']+)')""")

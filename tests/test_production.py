@@ -5,6 +5,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache, caches
 from django.db import connection, connections, transaction
 from django.test import Client, override_settings
@@ -16,7 +17,8 @@ from portal.logs import JsonFormatter
 pytestmark = pytest.mark.django_db
 
 REDIS_CACHE = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/15"}
+    **django_settings.CACHES,  # the per-process "chrome" fragments too
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/15"},
 }
 
 
