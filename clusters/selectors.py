@@ -115,7 +115,7 @@ def read_detail(cluster, evaluations=None):
     ``evaluations`` (default: the published records) with their scores, newest period first.
 
     One query per kind, filtered by the cluster's id; the sources, indicators, categories, provinces and
-    schemes the rows point to come from ``detail_references()``, so only lead enterprises join (to their
+    schemes the rows point to come from ``reference_tables()``, so only lead enterprises join (to their
     names). At 5,025 clusters prefetch_related with select_related took 5.7 ms for this, half of the cluster
     page: a filtered queryset built per kind, every row joined to its source, ORDER BYs across joins to
     compile; this takes 3.3 (issue 14)."""
@@ -136,7 +136,7 @@ def read_detail(cluster, evaluations=None):
     records = EvaluationRecord.objects.published_by_cluster() if evaluations is None else evaluations
     records = list(records.filter(**in_cluster).order_by("-period", "-revision", "-id"))
 
-    references = detail_references()
+    references = reference_tables()
     owned = [*rows["lead_enterprises"], *rows["characteristics"], *rows["targets"], *rows["measures"]]
     owned += [*rows["indicator_values"], *records]
     for row in owned:
@@ -164,10 +164,11 @@ def _hold(instance, name, rows):
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
-def detail_references():
-    """The small tables a cluster's related rows point to, by primary key, memoised under the data version."""
+def reference_tables():
+    """The small tables rows point to (sources, indicators, measure categories, provinces, evaluation schemes),
+    by primary key, memoised under the data version."""
     return memoised(
-        "detail-references",
+        "reference-tables",
         lambda: {
             "sources": Source.objects.in_bulk(),
             "indicators": Indicator.objects.in_bulk(),

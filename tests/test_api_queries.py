@@ -26,7 +26,7 @@ ANONYMOUS = {
     "/api/cities/": 2,  # the page joins each city's province
     "/api/clusters/": 3,  # count, page (plain rows), the page's cities with their provinces (tuples)
     # The cluster, one query per related kind (measures' topics and evaluations' scores too), and the five
-    # small tables those rows point to, read once per data version (selectors.detail_references).
+    # small tables those rows point to, read once per data version (selectors.reference_tables).
     "/api/clusters/{slug}/": 16,
     "/api/measures/": 3,  # count, page, the page's measures' topics
     "/api/targets/": 3,  # + the page's clusters' indicator values, for progress

@@ -518,7 +518,7 @@ HOME_QUERIES = 10
 LIST_QUERIES = 10
 # Detail: cluster, cities, lead enterprises, sources, characteristics, targets, measures, their topics, values,
 # evaluations, scores; and once per data version the five small tables those rows point to
-# (selectors.detail_references).
+# (selectors.reference_tables).
 DETAIL_QUERIES = 11
 DETAIL_REFERENCE_QUERIES = 5
 
