@@ -27,17 +27,19 @@ def cities_with_province():
     return City.objects.select_related("province").order_by("code")
 
 
-def cities_of(cluster_ids, *fields):
-    """{cluster id: [(``fields`` of each city…)] by city code} for these clusters, in one query of tuples: what
-    the list page and the API list show of a page's cities, without a model instance (issue 14)."""
+def cities_of(cluster_ids):
+    """{cluster id: [City, with its province] by city code} for these clusters: their links in one query of id
+    pairs, the cities from ``reference_tables()``. What the list page, the API list and a cluster's detail
+    show of its cities, without a join per page (issue 14)."""
     cities = {cluster_id: [] for cluster_id in cluster_ids}
-    links = (
+    links = list(
         Cluster.cities.through.objects.filter(cluster_id__in=list(cities))
         .order_by("city_id")
-        .values_list("cluster_id", *(f"city__{field}" for field in fields))
+        .values_list("cluster_id", "city_id")
     )
-    for cluster_id, *city in links:
-        cities[cluster_id].append(tuple(city))
+    held = _with_missing(reference_tables()["cities"], [code for _cluster, code in links], cities_with_province())
+    for cluster_id, code in links:
+        cities[cluster_id].append(held[code])
     return cities
 
 
@@ -121,7 +123,6 @@ def read_detail(cluster, evaluations=None):
     compile; this takes 3.3 (issue 14)."""
     in_cluster = {"cluster_id": cluster.pk}
     querysets = {
-        "cities": City.objects.filter(clusters=cluster.pk).order_by("code"),
         "sources": Source.objects.filter(clusters=cluster.pk),
         "lead_enterprises": LeadEnterprise.objects.filter(**in_cluster)
         .select_related("enterprise")
@@ -132,7 +133,7 @@ def read_detail(cluster, evaluations=None):
         "measures": Measure.objects.filter(**in_cluster).order_by(),
         "indicator_values": IndicatorValue.objects.filter(**in_cluster).order_by(),
     }
-    rows = {name: list(queryset) for name, queryset in querysets.items()}
+    rows = {"cities": cities_of([cluster.pk])[cluster.pk]} | {name: list(qs) for name, qs in querysets.items()}
     records = EvaluationRecord.objects.published_by_cluster() if evaluations is None else evaluations
     records = list(records.filter(**in_cluster).order_by("-period", "-revision", "-id"))
 
@@ -144,7 +145,6 @@ def read_detail(cluster, evaluations=None):
     _attach(owned, "source", references["sources"], Source.objects)
     _attach([*rows["targets"], *rows["indicator_values"]], "indicator", references["indicators"], Indicator.objects)
     _attach(rows["measures"], "category", references["categories"], MeasureCategory.objects)
-    _attach(rows["cities"], "province", references["provinces"], Province.objects)
     _attach(records, "scheme", references["schemes"], EvaluationScheme.objects)
     for name, key in BY_REFERENCE.items():
         rows[name].sort(key=key)
@@ -165,8 +165,8 @@ def _hold(instance, name, rows):
 
 
 def reference_tables():
-    """The small tables rows point to (sources, indicators, measure categories, provinces, evaluation schemes),
-    by primary key, memoised under the data version."""
+    """The small tables rows point to (sources, indicators, measure categories, provinces, cities with their
+    province, evaluation schemes), by primary key, memoised under the data version."""
     return memoised(
         "reference-tables",
         lambda: {
@@ -174,20 +174,26 @@ def reference_tables():
             "indicators": Indicator.objects.in_bulk(),
             "categories": MeasureCategory.objects.in_bulk(),
             "provinces": Province.objects.in_bulk(),
+            "cities": cities_with_province().in_bulk(),
             "schemes": EvaluationScheme.objects.in_bulk(),
         },
     )
 
 
 def _attach(rows, name, held, queryset):
-    """Set each row's foreign key ``name`` to its object from ``held``, as select_related would. One written
-    after the memo was built may be read before the data version moves on: those come from ``queryset``."""
+    """Set each row's foreign key ``name`` to its object from ``held``, as select_related would (see
+    ``_with_missing``)."""
     ids = [getattr(row, f"{name}_id") for row in rows]
-    missing = set(ids) - held.keys() - {None}
-    if missing:
-        held = {**held, **queryset.in_bulk(missing)}
+    held = _with_missing(held, ids, queryset)
     for row, pk in zip(rows, ids, strict=True):
         setattr(row, name, held.get(pk))
+
+
+def _with_missing(held, keys, queryset):
+    """``held`` (a memo by primary key) with those of ``keys`` it lacks read from ``queryset``: a row written
+    after the memo was built may be read before the data version moves on."""
+    missing = set(keys) - held.keys() - {None}
+    return {**held, **queryset.in_bulk(missing)} if missing else held
 
 
 def filter_options():

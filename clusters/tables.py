@@ -147,7 +147,7 @@ def list_rows(rows):
     comma = gettext("、")
     rows = list(rows)
     ids = [row["id"] for row in rows]
-    cities = selectors.cities_of(ids, "name", "name_en", "province_id", "province__short_name", "province__name_en")
+    cities = selectors.cities_of(ids)
     leads = {cluster_id: [] for cluster_id in ids}
     for cluster_id, name in (
         LeadEnterprise.objects.filter(cluster_id__in=ids)
@@ -160,8 +160,8 @@ def list_rows(rows):
     for row in rows:
         cluster = Named(name=row["name"], name_en=row["name_en"])
         provinces = {}
-        for _name, _name_en, province, short_name, province_en in cities[row["id"]]:
-            provinces.setdefault(province, Named(short_name=short_name, name_en=province_en))
+        for city in cities[row["id"]]:
+            provinces.setdefault(city.province_id, city.province)
         result.append(
             ListRow(
                 **row,
@@ -171,7 +171,7 @@ def list_rows(rows):
                 field=loc(Named(name=row["field__name"], name_en=row["field__name_en"])) if row["field__name"] else "",
                 batch=row["batch__name"] or "",
                 province_names=comma.join(loc(p, "short_name") for _code, p in sorted(provinces.items())),
-                city_names=comma.join(loc(Named(name=name, name_en=en)) for name, en, *_province in cities[row["id"]]),
+                city_names=comma.join(loc(city) for city in cities[row["id"]]),
                 lead_names=comma.join(leads[row["id"]]),
             )
         )

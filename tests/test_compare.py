@@ -463,11 +463,12 @@ def test_two_or_ten_clusters_cost_the_same_queries(client, crowd, url, django_as
 
 
 def test_picking_on_the_list_and_cluster_pages_costs_no_query(client, django_assert_max_num_queries):
-    from tests.test_pages import DETAIL_QUERIES, DETAIL_REFERENCE_QUERIES, LIST_QUERIES
+    from tests.page_data import REFERENCE_QUERIES
+    from tests.test_pages import DETAIL_QUERIES, LIST_QUERIES
 
     with django_assert_max_num_queries(LIST_QUERIES):
         assert client.get("/clusters/", {"compare": f"{NANJING},{SHANGHAI}"}).status_code == 200
-    with django_assert_max_num_queries(DETAIL_QUERIES + DETAIL_REFERENCE_QUERIES):
+    with django_assert_max_num_queries(DETAIL_QUERIES + REFERENCE_QUERIES):
         assert client.get(f"/clusters/{SHENZHEN}/", {"compare": NANJING}).status_code == 200
 
 

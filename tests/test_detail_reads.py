@@ -11,6 +11,7 @@ from clusters import selectors
 from clusters.choices import CharacteristicCategory
 from clusters.models import Characteristic, City, Cluster, EvaluationRecord, Indicator, Source
 from tests.api_support import make_synthetic_clusters
+from tests.page_data import REFERENCE_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,15 @@ def test_a_row_written_after_the_memo_was_built_finds_what_it_points_to():
     read(cluster)  # builds the memo
     source = Source.objects.create(code="newer-than-the-memo", publisher="测试", title="备忘之后写入的出处")
     indicator = Indicator.objects.create(code="newer-indicator", name="新指标", unit="个", order=999)
-    city = City.objects.exclude(clusters=cluster).order_by("code").first()
+    province = cluster.cities.first().province
+    city = City.objects.create(
+        code=f"{province.code[:2]}9999",
+        name="新城市",
+        short_name="新城",
+        name_en="New City",
+        province=province,
+        kind="prefecture_city",
+    )
     cluster.cities.add(city)
     cluster.indicator_values.create(indicator=indicator, period="2024", value=1, source=source)
     category = next(c for c in CharacteristicCategory.values if not cluster.characteristics.filter(category=c).exists())
@@ -75,6 +84,7 @@ def test_a_row_written_after_the_memo_was_built_finds_what_it_points_to():
     assert value.indicator == indicator and value.source == source
     assert source in [c.source for c in detail.characteristics.all()]
     assert city in detail.cities.all() and all(c.province.pk == c.province_id for c in detail.cities.all())
+    assert selectors.cities_of([cluster.pk])[cluster.pk][-1].province == province
 
 
 def test_the_page_shows_a_row_written_after_the_memo_was_built(client):
@@ -87,3 +97,11 @@ def test_the_page_shows_a_row_written_after_the_memo_was_built(client):
     page = client.get(cluster.get_absolute_url()).content.decode()
 
     assert "备忘之后写入的特征" in page and "备忘之后写入的出处" in page
+
+
+def test_the_reference_tables_are_one_query_each(django_assert_num_queries):
+    with django_assert_num_queries(REFERENCE_QUERIES):
+        tables = selectors.reference_tables()
+    assert len(tables) == REFERENCE_QUERIES
+    with django_assert_num_queries(0):  # memoised until the data changes
+        selectors.reference_tables()

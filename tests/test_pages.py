@@ -513,14 +513,12 @@ def test_a_figure_series_charts_each_scope_apart_and_labels_the_report_year(clie
 # Home: clusters, provinces, cities, fields, eastern, synthetic counts, the regions' source; the map's totals,
 # provinces and cities.
 HOME_QUERIES = 10
-# List: 3 filter-choice lists, up to 3 filter validations, count, page, cities, lead enterprises (a search
-# that may split adds the names it splits at, one query).
-LIST_QUERIES = 10
+# List: 3 filter-choice lists, up to 3 filter validations, count, page, city links, lead enterprises (a search
+# that may split adds the names it splits at, one query); and the small tables rows point to.
+LIST_QUERIES = 10 + page_data.REFERENCE_QUERIES
 # Detail: cluster, cities, lead enterprises, sources, characteristics, targets, measures, their topics, values,
-# evaluations, scores; and once per data version the five small tables those rows point to
-# (selectors.reference_tables).
+# evaluations, scores; and once per data version the small tables those rows point to (REFERENCE_QUERIES).
 DETAIL_QUERIES = 11
-DETAIL_REFERENCE_QUERIES = 5
 
 SCALES = [0, 400]  # extra synthetic clusters on top of the 25 shipped ones
 
@@ -565,7 +563,7 @@ def test_detail_query_count_is_fixed(client, scale, django_assert_max_num_querie
     if scale:
         cluster = Cluster.objects.get(slug="demo-bio")
         page_data.grow(cluster, 300)
-    with django_assert_max_num_queries(DETAIL_QUERIES + DETAIL_REFERENCE_QUERIES):
+    with django_assert_max_num_queries(DETAIL_QUERIES + page_data.REFERENCE_QUERIES):
         response = client.get(cluster.get_absolute_url())
     assert response.status_code == 200
     with django_assert_max_num_queries(DETAIL_QUERIES):

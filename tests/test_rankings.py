@@ -243,9 +243,9 @@ def test_the_pager_keeps_the_choices_and_marks_gaps(client, scheme, big_race):
 
 # With nothing memoised yet: schemes, periods (this scheme's and its family's), the filter choices (fields,
 # provinces, cities), the standings, the page's records, their provinces, the previous totals: 9; the small
-# tables rows point to (selectors.reference_tables, provinces among them): 5; +1 per filter value checked,
-# +1 for the filtered clusters' ids. Memoised (a second request): 3, +3 filtered.
-RANKING_QUERIES = 17
+# tables rows point to (page_data.REFERENCE_QUERIES, provinces among them); +1 per filter value checked, +1 for the
+# filtered clusters' ids. Memoised (a second request): 3, +3 filtered.
+RANKING_QUERIES = 12 + page_data.REFERENCE_QUERIES
 RANKING_QUERIES_MEMOISED = 6
 
 
