@@ -27,20 +27,45 @@ def cities_with_province():
     return City.objects.select_related("province").order_by("code")
 
 
-def cities_of(cluster_ids):
-    """{cluster id: [City, with its province] by city code} for these clusters: their links in one query of id
-    pairs, the cities from ``reference_tables()``. What the list page, the API list and a cluster's detail
-    show of its cities, without a join per page (issue 14)."""
-    cities = {cluster_id: [] for cluster_id in cluster_ids}
-    links = list(
-        Cluster.cities.through.objects.filter(cluster_id__in=list(cities))
-        .order_by("city_id")
-        .values_list("cluster_id", "city_id")
-    )
-    held = _with_missing(reference_tables()["cities"], [code for _cluster, code in links], cities_with_province())
-    for cluster_id, code in links:
-        cities[cluster_id].append(held[code])
-    return cities
+def cities_of(cluster_ids, links=None):
+    """{cluster id: [City, with its province] by city code} for these clusters: the codes from ``links``
+    ({cluster id: codes}; by default every cluster's, memoised: ``city_links``), the cities from
+    ``reference_tables``. What the list page and the API list show of their rows' cities, with no query per
+    page (issue 14)."""
+    links = city_links() if links is None else links
+    codes = [code for cluster_id in cluster_ids for code in links.get(cluster_id, ())]
+    cities = _with_missing(reference_tables()["cities"], codes, cities_with_province())
+    return {cluster_id: [cities[code] for code in links.get(cluster_id, ())] for cluster_id in cluster_ids}
+
+
+def city_links():
+    """{cluster id: (city code, …) by code} of every cluster, memoised under the data version: at 5,025
+    clusters one query of 8,000 pairs (7 ms) after each change, instead of one query per page (0.27 ms)."""
+
+    def build():
+        links = {}
+        for cluster_id, code in Cluster.cities.through.objects.order_by("cluster_id", "city_id").values_list(
+            "cluster_id", "city_id"
+        ):
+            links.setdefault(cluster_id, []).append(code)
+        return {cluster_id: tuple(codes) for cluster_id, codes in links.items()}
+
+    return memoised("city-links", build)
+
+
+def lead_names():
+    """{cluster id: [enterprise name, …] in the source's order} of every cluster with lead enterprises,
+    memoised under the data version: the list page names a few per row."""
+
+    def build():
+        names = {}
+        for cluster_id, name in LeadEnterprise.objects.order_by("cluster_id", *IN_CLUSTER["lead"]).values_list(
+            "cluster_id", "enterprise__name"
+        ):
+            names.setdefault(cluster_id, []).append(name)
+        return names
+
+    return memoised("lead-names", build)
 
 
 def public_cluster_ids():
@@ -133,7 +158,10 @@ def read_detail(cluster, evaluations=None):
         "measures": Measure.objects.filter(**in_cluster).order_by(),
         "indicator_values": IndicatorValue.objects.filter(**in_cluster).order_by(),
     }
-    rows = {"cities": cities_of([cluster.pk])[cluster.pk]} | {name: list(qs) for name, qs in querysets.items()}
+    # Its own links, not the memo's: a write's response reads the cluster back before the version moves on.
+    codes = Cluster.cities.through.objects.filter(**in_cluster).order_by("city_id").values_list("city_id", flat=True)
+    cities = cities_of([cluster.pk], {cluster.pk: list(codes)})[cluster.pk]
+    rows = {"cities": cities} | {name: list(queryset) for name, queryset in querysets.items()}
     records = EvaluationRecord.objects.published_by_cluster() if evaluations is None else evaluations
     records = list(records.filter(**in_cluster).order_by("-period", "-revision", "-id"))
 

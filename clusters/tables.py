@@ -19,7 +19,6 @@ from django.utils.translation import gettext, ngettext
 from clusters import selectors
 from clusters.choices import ClusterStatus, Conclusion, Grade, Tier
 from clusters.formatting import loc, original_name, plain
-from clusters.models import LeadEnterprise
 
 LEADS_SHOWN = 4  # lead enterprises a list row names
 SLUG_MARKER = "cluster-slug-marker"
@@ -142,20 +141,13 @@ Named = SimpleNamespace  # a name and its English form, read by `loc` as a model
 def list_rows(rows):
     """The list table's rows for a page of `LIST_ROW_FIELDS` dicts: with the cluster's `url`, `label` (its name
     in the active language), `original` (the Chinese name beside an English one), `field`, `batch`,
-    `province_names`, `city_names` and `lead_names` ('' for none). Two queries, whatever the page holds."""
+    `province_names`, `city_names` and `lead_names` ('' for none). Cities and lead enterprises are memoised
+    (``selectors.cities_of``, ``selectors.lead_names``): no query, whatever the page holds."""
     url = detail_url_maker()
     comma = gettext("、")
     rows = list(rows)
-    ids = [row["id"] for row in rows]
-    cities = selectors.cities_of(ids)
-    leads = {cluster_id: [] for cluster_id in ids}
-    for cluster_id, name in (
-        LeadEnterprise.objects.filter(cluster_id__in=ids)
-        .order_by("cluster_id", "order", "id")
-        .values_list("cluster_id", "enterprise__name")
-    ):
-        if len(leads[cluster_id]) < LEADS_SHOWN:
-            leads[cluster_id].append(name)
+    cities = selectors.cities_of([row["id"] for row in rows])
+    leads = selectors.lead_names()
     result = []
     for row in rows:
         cluster = Named(name=row["name"], name_en=row["name_en"])
@@ -172,7 +164,7 @@ def list_rows(rows):
                 batch=row["batch__name"] or "",
                 province_names=comma.join(loc(p, "short_name") for _code, p in sorted(provinces.items())),
                 city_names=comma.join(loc(city) for city in cities[row["id"]]),
-                lead_names=comma.join(leads[row["id"]]),
+                lead_names=comma.join(leads.get(row["id"], ())[:LEADS_SHOWN]),
             )
         )
     return result

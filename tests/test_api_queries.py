@@ -19,15 +19,16 @@ from tests.page_data import REFERENCE_QUERIES
 pytestmark = pytest.mark.django_db
 
 # Queries per read, for an anonymous reader; a signed-in one adds the session and user lookups (2),
-# and the permission lookups where visibility depends on them (2). The cluster list and detail also read the
-# small tables their rows point to (REFERENCE_QUERIES), once per data version: here, with nothing memoised,
-# they do. A change here is a change to the selectors: look before raising.
+# and the permission lookups where visibility depends on them (2). The cluster list (every cluster's city
+# links) and detail also read the small tables their rows point to (REFERENCE_QUERIES) once per data
+# version: here, with nothing memoised, they do. A change here is a change to the selectors: look before raising.
 ANONYMOUS = {
     "/api/fields/": 2,  # count, page
     "/api/provinces/": 2,
     "/api/cities/": 2,  # the page joins each city's province
-    "/api/clusters/": 3 + REFERENCE_QUERIES,  # count, page (plain rows), the page's city links
-    # The cluster, one query per related kind (measures' topics and evaluations' scores too).
+    # Count, page (plain rows); every cluster's city links (selectors.city_links), once per data version.
+    "/api/clusters/": 2 + 1 + REFERENCE_QUERIES,
+    # The cluster, one query per related kind (its city links, measures' topics and evaluations' scores too).
     "/api/clusters/{slug}/": 11 + REFERENCE_QUERIES,
     "/api/measures/": 3,  # count, page, the page's measures' topics
     "/api/targets/": 3,  # + the page's clusters' indicator values, for progress

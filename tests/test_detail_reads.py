@@ -61,7 +61,7 @@ def test_a_row_written_after_the_memo_was_built_finds_what_it_points_to():
     """A write commits, then bumps the data version: a reader in between sees the new rows under the old
     version, so what they point to may be missing from the memo (in a test nothing commits, so no bump)."""
     cluster = Cluster.objects.get(slug="shanghai-ic")
-    read(cluster)  # builds the memo
+    selectors.reference_tables()  # the memo of what rows point to, before the write
     source = Source.objects.create(code="newer-than-the-memo", publisher="测试", title="备忘之后写入的出处")
     indicator = Indicator.objects.create(code="newer-indicator", name="新指标", unit="个", order=999)
     province = cluster.cities.first().province

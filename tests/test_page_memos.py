@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clusters.models import City, Cluster
+from clusters.models import City, Cluster, Enterprise, LeadEnterprise
 from portal.caching import bump_data_version
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +152,24 @@ def test_the_unfiltered_list_neither_sorts_nor_counts_in_the_database(client):
     with CaptureQueriesContext(connection) as queries:
         client.get(LIST, {"field": "information-technology"})
     assert "COUNT(" in " ".join(query["sql"] for query in queries.captured_queries)
+
+
+def test_the_list_rows_cities_and_lead_enterprises_follow_a_committed_write(
+    client, empty_city, django_capture_on_commit_callbacks
+):
+    """A row's cities and lead enterprises come from memos of every cluster's (selectors.city_links,
+    selectors.lead_names): a city linked or a lead enterprise added shows on the next request."""
+    first = Cluster.objects.public()[0]  # the first row of the first page
+
+    def first_row(**params):
+        return client.get(LIST, params).context["clusters"][0]
+
+    assert first_row().slug == first.slug and empty_city.name not in first_row().city_names
+    with django_capture_on_commit_callbacks(execute=True):
+        first.cities.add(empty_city)
+        enterprise = Enterprise.objects.create(name="备忘之后的链主企业")
+        LeadEnterprise.objects.create(cluster=first, enterprise=enterprise, order=0)
+    row = first_row()
+    assert empty_city.name in row.city_names and row.lead_names.startswith("备忘之后的链主企业")
+    api_row = client.get(reverse("api:cluster-list")).json()["results"][0]
+    assert api_row["slug"] == first.slug and empty_city.code in {city["code"] for city in api_row["cities"]}

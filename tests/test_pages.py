@@ -513,11 +513,12 @@ def test_a_figure_series_charts_each_scope_apart_and_labels_the_report_year(clie
 # Home: clusters, provinces, cities, fields, eastern, synthetic counts, the regions' source; the map's totals,
 # provinces and cities.
 HOME_QUERIES = 10
-# List: 3 filter-choice lists, up to 3 filter validations, count, page, city links, lead enterprises (a search
-# that may split adds the names it splits at, one query); and the small tables rows point to.
+# List: 3 filter-choice lists, up to 3 filter validations, count, page (a search that may split adds the
+# names it splits at, one query); and once per data version every cluster's city links and lead enterprises
+# (selectors.city_links, selectors.lead_names) and the small tables rows point to.
 LIST_QUERIES = 10 + page_data.REFERENCE_QUERIES
 # Detail: cluster, cities, lead enterprises, sources, characteristics, targets, measures, their topics, values,
-# evaluations, scores; and once per data version the small tables those rows point to (REFERENCE_QUERIES).
+# evaluations, scores; and once per data version the small tables rows point to.
 DETAIL_QUERIES = 11
 
 SCALES = [0, 400]  # extra synthetic clusters on top of the 25 shipped ones
