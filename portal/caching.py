@@ -10,6 +10,7 @@ its key, and so the version, before the view reads anything.
 """
 
 import hashlib
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,11 +21,21 @@ from django.utils.cache import get_conditional_response
 DATA_VERSION_KEY = "portal:data-version"
 
 
+# The version a request has read, held for the rest of it (PublicCacheMiddleware opens one per request):
+# a page asks for several memos, and with Redis each read of the version was a round trip.
+_request_version = ContextVar("portal_request_version", default=None)
+
+
 def data_version():
+    held = _request_version.get()
+    if held:
+        return held[0]
     version = cache.get(DATA_VERSION_KEY)
     if version is None:
         cache.add(DATA_VERSION_KEY, 1, timeout=None)
         version = cache.get(DATA_VERSION_KEY, 1)
+    if held is not None:
+        held.append(version)
     return version
 
 
@@ -36,8 +47,8 @@ def memoised(name, build):
     """``build()``'s value, computed once per process for each data version.
 
     For what is the same for every request until the data changes (filter options, the schema, counts):
-    the version is read from the shared cache on each call, so a committed write anywhere makes every
-    process rebuild on its next call. ``name`` must say everything the value depends on besides the data
+    the version is read from the shared cache once per request (on each call outside one), so a committed
+    write anywhere makes every process rebuild on its next request. ``name`` must say everything the value depends on besides the data
     (the language, say)."""
     version = data_version()
     held = _memos.get(name)
@@ -55,6 +66,9 @@ def forget_memos():
 
 def bump_data_version(**_signal_kwargs):
     """Make every cached response stale now. Writers call it through `transaction.on_commit`."""
+    held = _request_version.get()
+    if held:
+        held.clear()  # this request reads its own write on
     try:
         cache.incr(DATA_VERSION_KEY)
     except ValueError:  # not set yet (or evicted): any new value invalidates
@@ -76,6 +90,13 @@ class PublicCacheMiddleware:
         self.excluded = tuple(getattr(settings, "PUBLIC_CACHE_EXCLUDED_PREFIXES", ("/admin/",)))
 
     def __call__(self, request):
+        token = _request_version.set([])  # the version this request reads, once (see data_version)
+        try:
+            return self._respond(request)
+        finally:
+            _request_version.reset(token)
+
+    def _respond(self, request):
         if not self._cacheable_request(request):
             return self.get_response(request)
         key = self._key(request)  # before the view reads: see the module docstring
