@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.expressions import BaseExpression
 from django.utils.translation import gettext_lazy as _
+from django_filters.filters import FilterMethod
 
 from clusters import search
 from clusters.choices import ClusterStatus, Conclusion, EvaluationState, EvaluationType, Grade, Tier
@@ -45,7 +46,35 @@ def in_choice_order(field_name, choices):
     return Case(*(When(**{field_name: value}, then=Value(i)) for i, value in enumerate(choices.values)))
 
 
-class SortFilter(django_filters.OrderingFilter):
+class CopiedCheaply:
+    """A filter that a FilterSet copies cheaply. django-filter deep-copies every filter for every FilterSet,
+    and so for every request: the labels, choices, querysets and messages too, 0.3 ms of the list page. A
+    filter never changes them after its __init__, so the copy shares them. The FilterSet then sets the copy's
+    own `parent` and `model`; `extra` (the form field's arguments, where a request's queryset is put) is the
+    copy's own dict; a `method` filter's proxy points back at its filter, so the copy gets its own."""
+
+    def __deepcopy__(self, memo):
+        clone = copy.copy(self)
+        memo[id(self)] = clone
+        clone.extra = dict(self.extra)
+        if isinstance(self.__dict__.get("filter"), FilterMethod):
+            clone.filter = FilterMethod(clone)
+        return clone
+
+
+class CharFilter(CopiedCheaply, django_filters.CharFilter):
+    pass
+
+
+class ChoiceFilter(CopiedCheaply, django_filters.ChoiceFilter):
+    pass
+
+
+class ModelChoiceFilter(CopiedCheaply, django_filters.ModelChoiceFilter):
+    pass
+
+
+class SortFilter(CopiedCheaply, django_filters.OrderingFilter):
     """`ordering=` with every option, ascending and descending, labelled in both languages: the list page's
     sort menu and the API schema (drf-spectacular lists the choices) show these labels. django-filter's own
     “%s (descending)” is formatted once, at import, in whichever language was active then. Empty values sort
@@ -60,16 +89,6 @@ class SortFilter(django_filters.OrderingFilter):
         kwargs.setdefault("label", _("排序"))
         kwargs.setdefault("error_messages", {"invalid_choice": _("不能按“%(value)s”排序。")})
         super().__init__(choices=choices, **kwargs)
-
-    def __deepcopy__(self, memo):
-        """Every FilterSet deep-copies its filters per request; the sort expressions (Case/When trees) are never
-        changed, so the copies share them (copying them took 3.7 ms, the rest of the FilterSet 2 ms)."""
-        memo[id(self.sorts)] = self.sorts
-        clone = copy.copy(self)
-        memo[id(self)] = clone
-        for name, value in self.__dict__.items():
-            setattr(clone, name, copy.deepcopy(value, memo))
-        return clone
 
     def get_ordering_value(self, param):
         expression = self.sorts[param.removeprefix("-")]
@@ -89,16 +108,16 @@ def names_a_filter(filterset_class, query):
 
 
 class ClusterFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_text", label=_("关键词"))
+    q = CharFilter(method="filter_text", label=_("关键词"))
     # Each “no such value” message repeats the value, so a bad link says what was wrong with it.
-    field = django_filters.ModelChoiceFilter(
+    field = ModelChoiceFilter(
         queryset=Field.objects.all(),
         to_field_name="slug",
         label=_("领域"),
         empty_label=_("全部领域"),
         error_messages={"invalid_choice": _("没有代码为“%(value)s”的领域。")},
     )
-    province = django_filters.ModelChoiceFilter(
+    province = ModelChoiceFilter(
         queryset=Province.objects.all(),
         field_name="cities__province",  # documents the type in the API schema; filter_province does the work
         to_field_name="code",
@@ -107,7 +126,7 @@ class ClusterFilterSet(django_filters.FilterSet):
         empty_label=_("全部省份"),
         error_messages={"invalid_choice": _("没有代码为“%(value)s”的省份。")},
     )
-    city = django_filters.ModelChoiceFilter(
+    city = ModelChoiceFilter(
         queryset=City.objects.all(),
         field_name="cities",
         to_field_name="code",
@@ -116,13 +135,13 @@ class ClusterFilterSet(django_filters.FilterSet):
         empty_label=_("全部城市"),
         error_messages={"invalid_choice": _("没有代码为“%(value)s”的城市。")},
     )
-    tier = django_filters.ChoiceFilter(
+    tier = ChoiceFilter(
         choices=Tier.choices,
         label=_("层级"),
         empty_label=_("全部层级"),
         error_messages={"invalid_choice": _("没有“%(value)s”这一层级。")},
     )
-    status = django_filters.ChoiceFilter(
+    status = ChoiceFilter(
         choices=ClusterStatus.choices,
         label=_("状态"),
         empty_label=_("全部状态"),
@@ -165,7 +184,7 @@ class ClusterFilterSet(django_filters.FilterSet):
 class ClusterAPIFilterSet(ClusterFilterSet):
     """The API's cluster filters: the list page's, plus `search` meaning exactly what `q` means."""
 
-    search = django_filters.CharFilter(method="filter_text", label=_("关键词（同 q）"))
+    search = CharFilter(method="filter_text", label=_("关键词（同 q）"))
 
     class Meta(ClusterFilterSet.Meta):
         fields = [*ClusterFilterSet.Meta.fields, "search"]
