@@ -28,7 +28,7 @@ from django.db.models import Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
 
 from clusters import selectors
-from clusters.models import Cluster, EvaluationRecord, EvaluationScheme
+from clusters.models import EvaluationRecord, EvaluationScheme
 from clusters.progress import period_position
 from portal.caching import memoised
 
@@ -191,17 +191,12 @@ class Totals:
 
 
 def provinces_of(cluster_ids):
-    """{cluster id: [Province]} by code, in one query of codes (the provinces are memoised objects)."""
-    held = selectors.reference_tables()["provinces"]
-    links = (
-        Cluster.cities.through.objects.filter(cluster_id__in=cluster_ids)
-        .values_list("cluster_id", "city__province_id")
-        .distinct()
-        .order_by("cluster_id", "city__province_id")
-    )
+    """{cluster id: [Province]} by code, from the clusters' memoised cities (``selectors.cities_of``)."""
     provinces = {}
-    for cluster_id, code in links:
-        provinces.setdefault(cluster_id, []).append(held[code])
+    for cluster_id, cities in selectors.cities_of(cluster_ids).items():
+        held = {city.province_id: city.province for city in cities}
+        if held:
+            provinces[cluster_id] = [held[code] for code in sorted(held)]
     return provinces
 
 
