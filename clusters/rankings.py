@@ -28,7 +28,7 @@ from django.db.models import Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
 
 from clusters import selectors
-from clusters.models import EvaluationRecord, EvaluationScheme
+from clusters.models import Cluster, EvaluationRecord, EvaluationScheme
 from clusters.progress import period_position
 from portal.caching import memoised
 
@@ -192,12 +192,7 @@ class Totals:
 
 def provinces_of(cluster_ids):
     """{cluster id: [Province]} by code, from the clusters' memoised cities (``selectors.cities_of``)."""
-    provinces = {}
-    for cluster_id, cities in selectors.cities_of(cluster_ids).items():
-        held = {city.province_id: city.province for city in cities}
-        if held:
-            provinces[cluster_id] = [held[code] for code in sorted(held)]
-    return provinces
+    return {cluster_id: Cluster.provinces_in(cities) for cluster_id, cities in selectors.cities_of(cluster_ids).items()}
 
 
 @dataclass

@@ -19,6 +19,7 @@ from django.utils.translation import gettext, ngettext
 from clusters import selectors
 from clusters.choices import ClusterStatus, Conclusion, Grade, Tier
 from clusters.formatting import loc, original_name, plain
+from clusters.models import Cluster
 
 LEADS_SHOWN = 4  # lead enterprises a list row names
 SLUG_MARKER = "cluster-slug-marker"
@@ -151,9 +152,6 @@ def list_rows(rows):
     result = []
     for row in rows:
         cluster = Named(name=row["name"], name_en=row["name_en"])
-        provinces = {}
-        for city in cities[row["id"]]:
-            provinces.setdefault(city.province_id, city.province)
         result.append(
             ListRow(
                 **row,
@@ -162,7 +160,7 @@ def list_rows(rows):
                 original=original_name(cluster),
                 field=loc(Named(name=row["field__name"], name_en=row["field__name_en"])) if row["field__name"] else "",
                 batch=row["batch__name"] or "",
-                province_names=comma.join(loc(p, "short_name") for _code, p in sorted(provinces.items())),
+                province_names=comma.join(loc(p, "short_name") for p in Cluster.provinces_in(cities[row["id"]])),
                 city_names=comma.join(loc(city) for city in cities[row["id"]]),
                 lead_names=comma.join(leads.get(row["id"], ())[:LEADS_SHOWN]),
             )

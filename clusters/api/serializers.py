@@ -190,9 +190,6 @@ class ClusterListSerializer(ModelSerializer):
             return super().to_representation(instance)
         row, slug = instance, instance["slug"]
         api_url, html_url = self._url_templates()
-        provinces = {}
-        for city in row["cities"]:
-            provinces.setdefault(city.province_id, city.province.name)
         field = None if row["field__slug"] is None else {"slug": row["field__slug"], "name": row["field__name"]}
         return {
             "slug": slug,
@@ -201,7 +198,7 @@ class ClusterListSerializer(ModelSerializer):
             "field": field,
             "tier": row["tier"],
             "status": row["status"],
-            "provinces": [{"code": code, "name": name} for code, name in sorted(provinces.items())],
+            "provinces": [{"code": p.code, "name": p.name} for p in Cluster.provinces_in(row["cities"])],
             "cities": [{"code": city.code, "name": city.name} for city in row["cities"]],
             "is_synthetic": row["is_synthetic"],
             "url": api_url(slug),
