@@ -129,14 +129,14 @@ class ReadWriteViewSet(CachedReadMixin, viewsets.ModelViewSet):
         """The row just written, as the detail serializer reads it."""
         return self.written_queryset().get(pk=pk)
 
-    def _read_back(self, instance):
+    def _written_data(self, instance):
         return self.detail_serializer_class(self.read_back(instance.pk), context=self.get_serializer_context()).data
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         self.perform_create(serializer)
-        data = self._read_back(serializer.instance)
+        data = self._written_data(serializer.instance)
         return Response(data, status=status.HTTP_201_CREATED, headers=self.get_success_headers(data))
 
     def update(self, request, *args, **kwargs):
@@ -144,7 +144,7 @@ class ReadWriteViewSet(CachedReadMixin, viewsets.ModelViewSet):
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         self.perform_update(serializer)
-        return Response(self._read_back(serializer.instance))
+        return Response(self._written_data(serializer.instance))
 
     def save_kwargs(self):
         """Extra attributes a create sets (e.g. who created the record)."""
