@@ -1,15 +1,26 @@
 """selectors.read_detail: what a cluster's page and API detail show, read once per kind (issue 14).
 
 The related rows are held on the cluster as prefetch_related holds them, so every surface reads them with
-no further query; the sources, indicators, categories, cities and schemes they point to come from a memo
+no further query; the sources, indicators, categories, cities, schemes and dimensions they point to come from a memo
 of those small tables, and a row written after the memo was built still finds what it points to.
 """
+
+from decimal import Decimal
 
 import pytest
 
 from clusters import selectors
-from clusters.choices import CharacteristicCategory
-from clusters.models import Characteristic, City, Cluster, EvaluationRecord, Indicator, Source
+from clusters.choices import CharacteristicCategory, EvaluationState
+from clusters.models import (
+    Characteristic,
+    City,
+    Cluster,
+    DimensionScore,
+    EvaluationRecord,
+    Indicator,
+    Measure,
+    Source,
+)
 from tests.api_support import make_synthetic_clusters
 from tests.page_data import REFERENCE_QUERIES
 
@@ -38,8 +49,19 @@ def test_every_related_row_is_held_with_what_it_points_to(django_assert_num_quer
             pointed += [(m.category, list(m.topics.all())) for m in held["measures"]]
             pointed += [(r.scheme, [s.dimension.name for s in r.scores.all()]) for r in detail.shown_evaluations]
             pointed += [city.province.name for city in held["cities"]]
+            pointed += [lead.enterprise.name for lead in held["lead_enterprises"]]
         assert all(row.cluster is detail for row in owned)
         assert all(row.source_id is None or row.source.pk == row.source_id for row in owned)
+        assert [(lead.enterprise.pk, lead.enterprise.name) for lead in held["lead_enterprises"]] == [
+            (lead.enterprise_id, lead.enterprise.name) for lead in cluster.lead_enterprises.order_by("order", "id")
+        ]
+        for measure in held["measures"]:  # the topics of each measure, in the topics' order
+            assert list(measure.topics.all()) == list(Measure.objects.get(pk=measure.pk).topics.all())
+        for record in detail.shown_evaluations:
+            assert [s.pk for s in record.scores.all()] == list(
+                record.scores.order_by("dimension__order", "dimension_id").values_list("pk", flat=True)
+            )
+            assert all(score.record is record for score in record.scores.all())
         for kind, rows in held.items():  # the same rows the relation reads from the database
             assert {row.pk for row in rows} == set(getattr(cluster, kind).values_list("pk", flat=True)), kind
         assert [r.pk for r in detail.shown_evaluations] == list(
@@ -55,6 +77,55 @@ def test_the_evaluations_shown_are_the_ones_asked_for():
     cluster = make_synthetic_clusters(1, per_cluster=2)[0]
     assert read(cluster, EvaluationRecord.objects.none()).shown_evaluations == []
     assert len(read(cluster).shown_evaluations) == 2
+
+
+def test_a_draft_shows_its_scores_to_whoever_may_see_it_and_to_no_one_else():
+    cluster = make_synthetic_clusters(1, per_cluster=1)[0]
+    published = cluster.evaluations.get()
+    draft = EvaluationRecord.objects.create(
+        cluster=cluster,
+        scheme=published.scheme,
+        period="2030",
+        evaluation_type=published.evaluation_type,
+        evaluating_body="草稿评估机构",
+        state=EvaluationState.DRAFT,
+        is_synthetic=True,
+    )
+    dimension = published.scheme.dimensions.order_by("pk").first()
+    DimensionScore.objects.create(record=draft, dimension=dimension, score=Decimal("42"))
+
+    public = read(cluster).shown_evaluations
+    staff = read(cluster, EvaluationRecord.objects.all()).shown_evaluations
+
+    assert [r.pk for r in public] == [published.pk]
+    assert [r.pk for r in staff] == [draft.pk, published.pk]  # newest period first
+    assert [(s.dimension, s.score) for s in staff[0].scores.all()] == [(dimension, Decimal("42"))]
+    assert len(staff[1].scores.all()) == len(public[0].scores.all()) == 2
+
+
+def test_a_kind_is_compiled_once_and_read_with_each_clusters_id(django_assert_num_queries):
+    built = []
+
+    def build(pk):
+        built.append(pk)
+        return Characteristic.objects.filter(cluster_id=pk).order_by("pk")
+
+    read_kind = selectors.ByCluster(build)
+    clusters = list(Cluster.objects.filter(characteristics__isnull=False).distinct()[:2])
+    with django_assert_num_queries(2):
+        rows = [read_kind(cluster.pk) for cluster in clusters]
+    assert built == [selectors.ByCluster.PLACEHOLDER]  # the SQL was compiled for the first only
+    for cluster, read_rows in zip(clusters, rows, strict=True):
+        assert read_rows == list(cluster.characteristics.order_by("pk")) != []
+
+
+def test_a_kind_whose_query_does_not_name_the_cluster_once_is_refused():
+    for build in (
+        lambda pk: Characteristic.objects.all(),
+        lambda pk: Characteristic.objects.filter(cluster_id=pk) | Characteristic.objects.filter(source__clusters=pk),
+    ):
+        with pytest.raises(ValueError, match="the cluster id must be one parameter"):
+            selectors.ByCluster(build)(1)
 
 
 def test_a_row_written_after_the_memo_was_built_finds_what_it_points_to():
