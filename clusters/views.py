@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -198,7 +198,10 @@ def _indicator_series(indicator, values):
 
 @require_safe
 def cluster_detail(request, slug):
-    cluster = selectors.read_detail(get_object_or_404(selectors.cluster_detail_queryset(), slug=slug))
+    cluster = selectors.detail_cluster(slug)
+    if cluster is None:
+        raise Http404("No public cluster has this slug.")
+    selectors.read_detail(cluster)
     values = list(cluster.indicator_values.all())
     # Whole-cluster figures first, then each scope in the order it was recorded (the source's order).
     first_recorded = {}

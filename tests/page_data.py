@@ -26,7 +26,7 @@ from clusters.services.evaluations import recompute
 
 # The small tables rows point to, read in one query each once per data version (selectors.reference_tables):
 # the first read after a change pays them. tests/test_detail_reads.py checks the number.
-REFERENCE_QUERIES = 7
+REFERENCE_QUERIES = 10
 
 
 def source():

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from clusters import selectors
 from clusters.api.serializers import ClusterDetailSerializer
 from clusters.choices import EvaluationState
-from clusters.models import City, Cluster, Indicator, IndicatorValue, Measure, Province, Source
+from clusters.models import City, Cluster, Field, Indicator, IndicatorValue, Measure, Province, Source
 from tests.api_support import make_evaluation, make_synthetic_clusters, make_user
 
 pytestmark = pytest.mark.django_db
@@ -272,6 +272,13 @@ def test_unpublished_clusters_are_invisible_to_the_public(api):
 
 def test_unknown_cluster_is_404_json(api):
     assert set(get(api, "/api/clusters/no-such-cluster/", expect=404)) == {"detail"}
+
+
+def test_a_filter_narrows_the_detail_lookup_as_on_the_list(api):
+    cluster = Cluster.objects.select_related("field").get(slug="shanghai-ic")
+    other = Field.objects.exclude(pk=cluster.field_id).first()
+    assert get(api, "/api/clusters/shanghai-ic/", field=cluster.field.slug)["slug"] == "shanghai-ic"
+    get(api, "/api/clusters/shanghai-ic/", field=other.slug, expect=404)
 
 
 # Measures, targets, indicator values --------------------------------------------------------------

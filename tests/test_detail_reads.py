@@ -8,6 +8,7 @@ of those small tables, and a row written after the memo was built still finds wh
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser, Permission
 
 from clusters import selectors
 from clusters.choices import CharacteristicCategory, EvaluationState
@@ -19,6 +20,7 @@ from clusters.models import (
     EvaluationRecord,
     Indicator,
     Measure,
+    PromotionOrganization,
     Source,
 )
 from tests.api_support import make_synthetic_clusters
@@ -110,11 +112,11 @@ def test_a_kind_is_compiled_once_and_read_with_each_clusters_id(django_assert_nu
         built.append(pk)
         return Characteristic.objects.filter(cluster_id=pk).order_by("pk")
 
-    read_kind = selectors.ByCluster(build)
+    read_kind = selectors.by_cluster(build)
     clusters = list(Cluster.objects.filter(characteristics__isnull=False).distinct()[:2])
     with django_assert_num_queries(2):
         rows = [read_kind(cluster.pk) for cluster in clusters]
-    assert built == [selectors.ByCluster.PLACEHOLDER]  # the SQL was compiled for the first only
+    assert built == [read_kind.placeholder]  # the SQL was compiled for the first only
     for cluster, read_rows in zip(clusters, rows, strict=True):
         assert read_rows == list(cluster.characteristics.order_by("pk")) != []
 
@@ -124,8 +126,32 @@ def test_a_kind_whose_query_does_not_name_the_cluster_once_is_refused():
         lambda pk: Characteristic.objects.all(),
         lambda pk: Characteristic.objects.filter(cluster_id=pk) | Characteristic.objects.filter(source__clusters=pk),
     ):
-        with pytest.raises(ValueError, match="the cluster id must be one parameter"):
-            selectors.ByCluster(build)(1)
+        with pytest.raises(ValueError, match="the value must be one parameter"):
+            selectors.by_cluster(build)(1)
+    with pytest.raises(ValueError, match="only the model's own columns"):
+        selectors.by_cluster(lambda pk: Characteristic.objects.filter(cluster_id=pk).select_related("source"))(1)
+
+
+def test_the_cluster_is_found_by_slug_for_whoever_may_see_it(django_assert_num_queries, django_user_model):
+    selectors.reference_tables()
+    cluster = Cluster.objects.get(slug="shanghai-ic")
+    organization = PromotionOrganization.objects.create(name="备忘之后写入的促进组织")  # read by id, not the memo
+    cluster.promotion_organization = organization
+    cluster.save()
+    joined = (cluster.field, cluster.batch, organization)
+    with django_assert_num_queries(2):  # the cluster, and the organization newer than the memo
+        found = selectors.detail_cluster("shanghai-ic")
+    assert found == cluster
+    with django_assert_num_queries(0):  # what cluster_detail_queryset joins is held
+        assert (found.field, found.batch, found.promotion_organization) == joined
+    assert selectors.detail_cluster("no-such-cluster") is None
+
+    Cluster.objects.filter(pk=cluster.pk).update(published=False)
+    staff = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_cluster"))
+    assert selectors.detail_cluster("shanghai-ic") is None
+    assert selectors.detail_cluster("shanghai-ic", AnonymousUser()) is None
+    assert selectors.detail_cluster("shanghai-ic", django_user_model.objects.get(pk=staff.pk)) == cluster
 
 
 def test_a_row_written_after_the_memo_was_built_finds_what_it_points_to():

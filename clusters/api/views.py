@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import conditional_page
@@ -257,7 +257,13 @@ class ClusterViewSet(ReadWriteViewSet):
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def get_object(self):
-        cluster = super().get_object()
+        if self.action != "retrieve" or self.filtered():  # filters narrow a detail's lookup, as DRF does
+            cluster = super().get_object()
+        else:
+            cluster = selectors.detail_cluster(self.kwargs[self.lookup_field], self.request.user)
+            if cluster is None:
+                raise Http404
+            self.check_object_permissions(self.request, cluster)
         return self._read_detail(cluster) if self.action == "retrieve" else cluster
 
     def _read_detail(self, cluster):
