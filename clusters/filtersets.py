@@ -29,7 +29,8 @@ from clusters.models import (
     Target,
 )
 from clusters.periods import validate_period
-from clusters.selectors import clusters_visible_to
+from clusters.selectors import clusters_visible_to, reference_tables
+from portal.caching import memoised
 
 
 class Sort(NamedTuple):
@@ -74,6 +75,31 @@ class ModelChoiceFilter(CopiedCheaply, django_filters.ModelChoiceFilter):
     pass
 
 
+class ReferenceChoiceField(django_filters.fields.ModelChoiceField):
+    """A choice among the rows of one of ``selectors.reference_tables()`` (``table``), found in that memo by
+    the value instead of by a query for each request (0.15 ms at 5,025 clusters). A value the memo lacks
+    (a row newer than it, or none at all) is looked up as Django does, and said to be invalid as Django says."""
+
+    def __init__(self, *args, table, **kwargs):
+        self.table = table
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str) and value not in self.empty_values:
+            key = self.to_field_name or "pk"
+            rows = memoised(
+                f"reference-{self.table}-by-{key}",
+                lambda: {str(getattr(row, key)): row for row in reference_tables()[self.table].values()},
+            )
+            if value in rows:
+                return rows[value]
+        return super().to_python(value)
+
+
+class ReferenceChoiceFilter(ModelChoiceFilter):
+    field_class = ReferenceChoiceField
+
+
 class SortFilter(CopiedCheaply, django_filters.OrderingFilter):
     """`ordering=` with every option, ascending and descending, labelled in both languages: the list page's
     sort menu and the API schema (drf-spectacular lists the choices) show these labels. django-filter's own
@@ -110,15 +136,17 @@ def names_a_filter(filterset_class, query):
 class ClusterFilterSet(django_filters.FilterSet):
     q = CharFilter(method="filter_text", label=_("关键词"))
     # Each “no such value” message repeats the value, so a bad link says what was wrong with it.
-    field = ModelChoiceFilter(
+    field = ReferenceChoiceFilter(
         queryset=Field.objects.all(),
+        table="fields",
         to_field_name="slug",
         label=_("领域"),
         empty_label=_("全部领域"),
         error_messages={"invalid_choice": _("没有代码为“%(value)s”的领域。")},
     )
-    province = ModelChoiceFilter(
+    province = ReferenceChoiceFilter(
         queryset=Province.objects.all(),
+        table="provinces",
         field_name="cities__province",  # documents the type in the API schema; filter_province does the work
         to_field_name="code",
         method="filter_province",
@@ -126,8 +154,9 @@ class ClusterFilterSet(django_filters.FilterSet):
         empty_label=_("全部省份"),
         error_messages={"invalid_choice": _("没有代码为“%(value)s”的省份。")},
     )
-    city = ModelChoiceFilter(
+    city = ReferenceChoiceFilter(
         queryset=City.objects.all(),
+        table="cities",
         field_name="cities",
         to_field_name="code",
         method="filter_city",

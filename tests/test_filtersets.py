@@ -5,6 +5,7 @@ import pytest
 
 from clusters import selectors
 from clusters.filtersets import ClusterAPIFilterSet, ClusterFilterSet
+from clusters.models import City, Cluster, Field, Province
 
 pytestmark = pytest.mark.django_db
 
@@ -26,3 +27,28 @@ def test_each_use_owns_its_filters(filterset_class):
     names = {use: set(use.qs.values_list("slug", flat=True)) for use in (shenzhen, hangzhou)}
     assert names[shenzhen] and names[hangzhou] and not names[shenzhen] & names[hangzhou]
     assert "shenzhen-ict" in names[shenzhen] and "hangzhou-digital-security" in names[hangzhou]
+
+
+def test_field_province_and_city_are_found_in_the_reference_memo(django_assert_num_queries):
+    query = {"field": "information-technology", "province": "310000", "city": "310000"}
+    expected = (
+        Field.objects.get(slug="information-technology"),
+        Province.objects.get(code="310000"),
+        City.objects.get(code="310000"),
+    )
+    ClusterFilterSet(query, queryset=Cluster.objects.all()).is_valid()  # builds the memos
+    with django_assert_num_queries(0):
+        filterset = ClusterFilterSet(query, queryset=Cluster.objects.all())
+        assert filterset.is_valid(), filterset.errors
+    cleaned = filterset.form.cleaned_data
+    assert (cleaned["field"], cleaned["province"], cleaned["city"]) == expected
+
+
+def test_a_field_newer_than_the_memo_is_found_and_an_unknown_one_is_refused():
+    ClusterFilterSet({"field": "information-technology"}, queryset=Cluster.objects.all()).is_valid()
+    newer = Field.objects.create(slug="newer-than-the-memo", name="备忘之后写入的领域", order=99)
+    accepted = ClusterFilterSet({"field": newer.slug}, queryset=Cluster.objects.all())
+    refused = ClusterFilterSet({"field": "no-such-field"}, queryset=Cluster.objects.all())
+    assert accepted.is_valid() and accepted.form.cleaned_data["field"] == newer
+    assert not refused.is_valid()
+    assert refused.errors["field"] == ["没有代码为“no-such-field”的领域。"]
