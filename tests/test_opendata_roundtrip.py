@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clusters.bulk import insert_with_history
 from clusters.models import Cluster, Indicator, IndicatorValue, Source
+from tests import page_data
 from tests.api_support import make_synthetic_clusters
 
 from .import_helpers import counts
@@ -95,6 +96,7 @@ def test_a_csv_runs_the_same_queries_for_ten_clusters_or_four_hundred(client, ki
 @pytest.mark.parametrize("kind", ["indicator-values", "targets", "measures"])
 def test_a_filtered_csv_runs_the_same_queries_too(client, kind):
     make_synthetic_clusters(10)
+    client.get(url(kind, "csv", province=JIANGSU))  # reads the small tables a filter value is found in, once
     small = queries_for(client, url(kind, "csv", province=JIANGSU))
     make_synthetic_clusters(400, start=10)
     assert queries_for(client, url(kind, "csv", province=JIANGSU)) == small
@@ -109,7 +111,8 @@ def test_the_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_q
     with django_assert_max_num_queries(len(small)):
         response = client.get("/data/", params)
     assert response.status_code == 200
-    assert len(small) <= 12, len(small)
+    # A filter value is found in the small tables' memo, read by the first filtered request after a change.
+    assert len(small) <= 12 + (page_data.REFERENCE_QUERIES if params else 0), len(small)
 
 
 # --- Memory -------------------------------------------------------------------------------------------------------
