@@ -87,13 +87,14 @@ def list_table_body(clusters, picked=()):
     badge = format_html(' <span class="badge badge-synthetic">{}</span>', gettext("演示数据"))
     none = mark_safe('<span class="muted">—</span>')
     tiers, statuses = choice_labels(Tier), choice_labels(ClusterStatus)
+    pick = gettext("比较 %(name)s")
     rows = []
     for cluster in clusters:
         rows.append(
             fill(
                 LIST_ROW,
                 slug=cluster.slug,
-                pick=gettext("比较 %(name)s") % {"name": cluster.name},
+                pick=pick % {"name": cluster.name},
                 picked=mark_safe(" checked disabled") if cluster.slug in picked else "",
                 url=cluster.url,
                 name=cluster.label,

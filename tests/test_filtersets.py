@@ -52,3 +52,14 @@ def test_a_field_newer_than_the_memo_is_found_and_an_unknown_one_is_refused():
     assert accepted.is_valid() and accepted.form.cleaned_data["field"] == newer
     assert not refused.is_valid()
     assert refused.errors["field"] == ["没有代码为“no-such-field”的领域。"]
+
+
+def test_a_blank_form_is_built_once_and_renders_in_each_language(client):
+    blank = ClusterFilterSet(None, queryset=Cluster.objects.all()).form
+    assert ClusterFilterSet(None, queryset=Cluster.objects.all()).form is blank
+    assert ClusterFilterSet({}, queryset=Cluster.objects.all()).form is not blank  # data, even empty: its own
+    assert ClusterAPIFilterSet(None, queryset=Cluster.objects.all()).form is not blank  # another class's form
+    for _ in range(2):  # alternately, from the one blank form
+        chinese, english = client.get("/clusters/").content.decode(), client.get("/en/clusters/").content.decode()
+        assert ">关键词</label>" in chinese and "全部领域" in chinese and "All fields" not in chinese
+        assert ">Keyword</label>" in english and "All fields" in english and "全部领域" not in english
