@@ -1,6 +1,5 @@
 """Reads shared by the pages, the API, the exports and the admin: one query fix lands everywhere."""
 
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, F, Prefetch, Q
 
 from clusters.choices import Region
@@ -26,6 +25,7 @@ from clusters.models import (
     Source,
     Target,
 )
+from clusters.prepared import Prepared, run_together
 from portal.caching import memoised
 
 
@@ -142,59 +142,6 @@ def cluster_detail_queryset(queryset=None):
     return queryset.select_related("field", "batch", "promotion_organization")
 
 
-class Prepared:
-    """The rows that ``build(value)``'s queryset reads, compiled to SQL once per process and database, then run
-    with each value for its one parameter (a cluster's id or slug).
-
-    At 5,025 clusters a one-cluster read cost 0.23 ms through the ORM, 0.12 of it compiling the queryset (its
-    filters, joins, select list and ORDER BY), and a cluster's page reads eleven; through ``Manager.raw`` a
-    read took 0.10 ms, matching columns to fields and finding converters on every call, and this takes 0.04:
-    the SQL, the fields its columns fill and their converters are kept from the first compilation, then each
-    row becomes a model instance as Django's ModelIterable makes one (issue 14). The queryset may select its
-    own model's columns and annotations, which become attributes, but nothing through select_related."""
-
-    def __init__(self, build, placeholder):
-        self.build, self.placeholder = build, placeholder  # a value no row has, standing for the parameter
-        self._compiled = {}
-
-    def __call__(self, value, using=DEFAULT_DB_ALIAS):
-        connection = connections[using]
-        key = (using, connection.vendor)
-        if key not in self._compiled:
-            self._compiled[key] = self._compile(using)
-        model, sql, params, slot, names, annotations, converters = self._compiled[key]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, (*params[:slot], value, *params[slot + 1 :]))
-            rows = cursor.fetchall()
-        instances = []
-        for row in rows:
-            if converters:
-                row = list(row)
-                for position, (functions, expression) in converters:
-                    for function in functions:
-                        row[position] = function(row[position], expression, connection)
-            instance = model.from_db(using, names, row[: len(names)])
-            for name, position in annotations:
-                setattr(instance, name, row[position])
-            instances.append(instance)
-        return instances
-
-    def _compile(self, using):
-        queryset = self.build(self.placeholder)
-        compiler = queryset.query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
-        slots = [index for index, param in enumerate(params) if param == self.placeholder]
-        if len(slots) != 1:
-            raise ValueError(f"{queryset.model.__name__}: the value must be one parameter of the query")
-        fields = compiler.klass_info["select_fields"]
-        if compiler.klass_info.get("related_klass_infos") or fields != list(range(len(fields))):
-            raise ValueError(f"{queryset.model.__name__}: only the model's own columns, then annotations")
-        names = [compiler.select[position][0].target.attname for position in fields]
-        annotations = sorted(compiler.annotation_col_map.items(), key=lambda item: item[1])
-        converters = list(compiler.get_converters([column for column, _, _ in compiler.select]).items())
-        return queryset.model, sql, tuple(params), slots[0], names, annotations, converters
-
-
 def by_cluster(build):
     """``build(cluster_id)``'s rows for one cluster at a time (``Prepared``)."""
     return Prepared(build, placeholder=-1_987_654_321)  # no id is negative
@@ -260,12 +207,14 @@ def read_detail(cluster, evaluations=None):
     ``cluster.measures.all()`` and the others answer without a query. ``cluster.shown_evaluations`` lists
     ``evaluations`` (default: the published records) with their scores, newest period first.
 
-    One query per kind, by the cluster's id, compiled once per process (``Prepared``); the indicators,
-    categories, cities, schemes and dimensions the rows point to come from ``reference_tables()``. At 5,025
-    clusters prefetch_related with select_related took 5.7 ms for this, half of the cluster page (issue 14)."""
-    rows = {name: read(cluster.pk) for name, read in _DETAIL_READS.items()}
+    One query per kind, by the cluster's id, compiled once per process and sent together (``clusters.prepared``);
+    the indicators, categories, cities, schemes and dimensions the rows point to come from ``reference_tables()``.
+    At 5,025 clusters prefetch_related with select_related took 5.7 ms for this, half of the cluster page
+    (issue 14)."""
+    reads = _DETAIL_READS | ({"records": _PUBLISHED_RECORDS} if evaluations is None else {})
+    rows = dict(zip(reads, run_together(list(reads.values()), cluster.pk), strict=True))
     if evaluations is None:
-        records = _PUBLISHED_RECORDS(cluster.pk)
+        records = rows.pop("records")
     else:
         records = list(evaluations.filter(cluster_id=cluster.pk).order_by(*NEWEST_RECORD_FIRST))
     codes = [link.city_id for link in rows.pop("city_links")]

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
+from django.db import connection
 
 from clusters import selectors
 from clusters.choices import CharacteristicCategory, EvaluationState
@@ -19,10 +20,12 @@ from clusters.models import (
     DimensionScore,
     EvaluationRecord,
     Indicator,
+    IndicatorValue,
     Measure,
     PromotionOrganization,
     Source,
 )
+from clusters.prepared import run_together
 from tests.api_support import make_synthetic_clusters
 from tests.page_data import REFERENCE_QUERIES
 
@@ -202,3 +205,23 @@ def test_the_reference_tables_are_one_query_each(django_assert_num_queries):
     assert len(tables) == REFERENCE_QUERIES
     with django_assert_num_queries(0):  # memoised until the data changes
         selectors.reference_tables()
+
+
+def test_reads_sent_together_answer_as_each_alone(django_assert_num_queries, monkeypatch):
+    """PostgreSQL gets them in one pipeline (one round trip); SQLite one after another."""
+    cluster = Cluster.objects.get(slug="hangzhou-digital-security")
+    reads = [
+        selectors.by_cluster(lambda pk: Characteristic.objects.filter(cluster_id=pk).order_by("pk")),
+        selectors.by_cluster(lambda pk: IndicatorValue.objects.filter(cluster_id=pk).order_by("pk")),
+        selectors.by_cluster(lambda pk: Source.objects.filter(clusters=pk).order_by("pk")),
+    ]
+    alone = [[vars(row) | {"_state": None} for row in read(cluster.pk)] for read in reads]
+    pipelines = []
+    if connection.vendor == "postgresql":
+        pipeline = connection.connection.pipeline
+        monkeypatch.setattr(connection.connection, "pipeline", lambda: pipelines.append(1) or pipeline())
+    with django_assert_num_queries(len(reads)):  # each still counted, as Django logs it
+        together = run_together(reads, cluster.pk)
+    assert [[vars(row) | {"_state": None} for row in rows] for rows in together] == alone
+    assert all(alone)
+    assert pipelines == ([1] if connection.vendor == "postgresql" else [])

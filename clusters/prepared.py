@@ -1,0 +1,106 @@
+"""Querysets compiled to SQL once per process, then run with a new value for their one parameter (issue 14).
+
+A cluster's page and API detail read eleven kinds of row for one cluster. Through the ORM each read cost 0.23 ms
+at 5,025 clusters, 0.12 of it compiling the queryset (its filters, joins, select list and ORDER BY); through
+``Manager.raw`` 0.10, matching columns to fields and finding converters on every call. A ``Prepared`` read keeps
+the SQL, the fields its columns fill and their converters from the first compilation and builds each model
+instance as Django's ModelIterable does: 0.04 ms. ``run_together`` sends several reads to PostgreSQL at once.
+"""
+
+from contextlib import nullcontext
+from typing import NamedTuple
+
+from django.db import DEFAULT_DB_ALIAS, connections
+
+
+class Statement(NamedTuple):
+    """A compiled read: its model, SQL and parameters (the value goes in at ``slot``), and how a row becomes an
+    instance (the fields its first columns fill, the annotations after them, the columns' converters)."""
+
+    model: type
+    sql: str
+    params: tuple
+    slot: int
+    names: list
+    annotations: list
+    converters: list
+
+    def bind(self, value):
+        return (*self.params[: self.slot], value, *self.params[self.slot + 1 :])
+
+
+class Prepared:
+    """The rows that ``build(value)``'s queryset reads, for any value: compiled once per process and database
+    with ``placeholder`` (a value no row has) standing for the parameter. The queryset may select its own
+    model's columns and annotations (which become attributes), nothing through select_related."""
+
+    def __init__(self, build, placeholder):
+        self.build, self.placeholder = build, placeholder
+        self._compiled = {}
+
+    def __call__(self, value, using=DEFAULT_DB_ALIAS):
+        return run_together([self], value, using)[0]
+
+    def statement(self, connection, using):
+        key = (using, connection.vendor)
+        if key not in self._compiled:
+            self._compiled[key] = self._compile(using)
+        return self._compiled[key]
+
+    def _compile(self, using):
+        queryset = self.build(self.placeholder)
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        slots = [index for index, param in enumerate(params) if param == self.placeholder]
+        if len(slots) != 1:
+            raise ValueError(f"{queryset.model.__name__}: the value must be one parameter of the query")
+        fields = compiler.klass_info["select_fields"]
+        if compiler.klass_info.get("related_klass_infos") or fields != list(range(len(fields))):
+            raise ValueError(f"{queryset.model.__name__}: only the model's own columns, then annotations")
+        return Statement(
+            model=queryset.model,
+            sql=sql,
+            params=tuple(params),
+            slot=slots[0],
+            names=[compiler.select[position][0].target.attname for position in fields],
+            annotations=sorted(compiler.annotation_col_map.items(), key=lambda item: item[1]),
+            converters=list(compiler.get_converters([column for column, _, _ in compiler.select]).items()),
+        )
+
+
+def run_together(reads, value, using=DEFAULT_DB_ALIAS):
+    """Each of ``reads``' rows (model instances) for ``value``, in order.
+
+    PostgreSQL receives them in one pipeline (psycopg's pipeline mode: one round trip for all). The eleven reads of
+    a cluster's page took 1.08 ms of this process's CPU and 3.3 ms of wall time one after another, 0.44 and 1.3
+    together. In autocommit they also read one snapshot. Other databases run them one after another."""
+    connection = connections[using]
+    statements = [read.statement(connection, using) for read in reads]
+    connection.ensure_connection()
+    together = connection.vendor == "postgresql" and len(statements) > 1
+    cursors = []
+    try:
+        with connection.connection.pipeline() if together else nullcontext():
+            for statement in statements:
+                cursors.append(connection.cursor())
+                cursors[-1].execute(statement.sql, statement.bind(value))
+        results = [cursor.fetchall() for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+    return [_instances(statement, rows, connection, using) for statement, rows in zip(statements, results, strict=True)]
+
+
+def _instances(statement, rows, connection, using):
+    instances = []
+    for row in rows:
+        if statement.converters:
+            row = list(row)
+            for position, (functions, expression) in statement.converters:
+                for function in functions:
+                    row[position] = function(row[position], expression, connection)
+        instance = statement.model.from_db(using, statement.names, row[: len(statement.names)])
+        for name, position in statement.annotations:
+            setattr(instance, name, row[position])
+        instances.append(instance)
+    return instances
