@@ -80,7 +80,8 @@ def run_together(reads, value, using=DEFAULT_DB_ALIAS):
     together = connection.vendor == "postgresql" and len(statements) > 1
     cursors = []
     try:
-        with connection.connection.pipeline() if together else nullcontext():
+        # An error surfaces when the pipeline syncs, outside any cursor: Django's wrapper still translates it.
+        with connection.wrap_database_errors, connection.connection.pipeline() if together else nullcontext():
             for statement in statements:
                 cursors.append(connection.cursor())
                 cursors[-1].execute(statement.sql, statement.bind(value))

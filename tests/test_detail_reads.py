@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
-from django.db import connection
+from django.db import DataError, connection
 
 from clusters import selectors
 from clusters.choices import CharacteristicCategory, EvaluationState
@@ -225,3 +225,10 @@ def test_reads_sent_together_answer_as_each_alone(django_assert_num_queries, mon
     assert [[vars(row) | {"_state": None} for row in rows] for rows in together] == alone
     assert all(alone)
     assert pipelines == ([1] if connection.vendor == "postgresql" else [])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite compares an integer column with text")
+def test_an_error_in_a_pipeline_is_djangos_error():
+    reads = [selectors.by_cluster(lambda pk: Characteristic.objects.filter(cluster_id=pk)) for _ in range(2)]
+    with pytest.raises(DataError):  # django.db's, not psycopg's: raised when the pipeline syncs
+        run_together(reads, "not-an-id")
