@@ -271,7 +271,9 @@ def test_unpublished_clusters_are_invisible_to_the_public(api):
 
 
 def test_unknown_cluster_is_404_json(api):
-    assert set(get(api, "/api/clusters/no-such-cluster/", expect=404)) == {"detail"}
+    # The words every detail's 404 has (DRF's lookup): the cluster's own lookup says them too.
+    assert get(api, "/api/clusters/no-such-cluster/", expect=404) == {"detail": "No Cluster matches the given query."}
+    assert get(api, "/api/measures/999999/", expect=404) == {"detail": "No Measure matches the given query."}
 
 
 def test_a_filter_narrows_the_detail_lookup_as_on_the_list(api):

@@ -262,7 +262,7 @@ class ClusterViewSet(ReadWriteViewSet):
         else:
             cluster = selectors.detail_cluster(self.kwargs[self.lookup_field], self.request.user)
             if cluster is None:
-                raise Http404
+                raise Http404("No Cluster matches the given query.")  # what get_object_or_404 says, as before
             self.check_object_permissions(self.request, cluster)
         return self._read_detail(cluster) if self.action == "retrieve" else cluster
 
