@@ -73,7 +73,7 @@ def run_together(reads, value, using=DEFAULT_DB_ALIAS):
 
     PostgreSQL receives them in one pipeline (psycopg's pipeline mode: one round trip for all). The eleven reads of
     a cluster's page took 1.08 ms of this process's CPU and 3.3 ms of wall time one after another, 0.44 and 1.3
-    together. In autocommit they also read one snapshot. Other databases run them one after another."""
+    together. Other databases run them one after another."""
     connection = connections[using]
     statements = [read.statement(connection, using) for read in reads]
     connection.ensure_connection()
