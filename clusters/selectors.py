@@ -184,8 +184,8 @@ _PUBLISHED_RECORDS = by_cluster(
 
 # The cluster a page or an API detail names, by whether its reader sees unpublished clusters (``detail_cluster``).
 _CLUSTER_BY_SLUG = {  # no slug holds a NUL
-    False: Prepared(lambda slug: Cluster.objects.public().filter(slug=slug), placeholder="\x00"),
-    True: Prepared(lambda slug: Cluster.objects.filter(slug=slug), placeholder="\x00"),
+    sees: Prepared(lambda slug, sees=sees: _visible_clusters(sees).filter(slug=slug), placeholder="\x00")
+    for sees in (False, True)
 }
 
 
@@ -322,7 +322,11 @@ def sees_unpublished_clusters(user):
 
 
 def clusters_visible_to(user):
-    return Cluster.objects.all() if sees_unpublished_clusters(user) else Cluster.objects.public()
+    return _visible_clusters(sees_unpublished_clusters(user))
+
+
+def _visible_clusters(sees_unpublished):
+    return Cluster.objects.all() if sees_unpublished else Cluster.objects.public()
 
 
 def evaluation_records(queryset=None):
