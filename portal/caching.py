@@ -48,8 +48,8 @@ def memoised(name, build):
 
     For what is the same for every request until the data changes (filter options, the schema, counts):
     the version is read from the shared cache once per request (on each call outside one), so a committed
-    write anywhere makes every process rebuild on its next request. ``name`` must say everything the value depends on besides the data
-    (the language, say)."""
+    write anywhere makes every process rebuild on its next request. ``name`` must say everything the value
+    depends on besides the data (the language, say)."""
     version = data_version()
     held = _memos.get(name)
     if held is not None and held[0] == version:
