@@ -2,9 +2,11 @@
 inside its box, first column pinned, never the page), the charts, and picking clusters with JavaScript off.
 Screenshots go to test-artifacts/screenshots/compare-*.png."""
 
+import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from clusters.models import Indicator, IndicatorValue, Source
 from tests.api_support import make_synthetic_clusters
@@ -131,6 +133,12 @@ def test_charts_tell_the_lines_apart(browser, live_server, shipped_data, screens
         context.close()
 
 
+def arrive(page, url):
+    """Wait for a click's page: a click returns once the navigation commits, before the page is parsed."""
+    expect(page).to_have_url(url)
+    page.wait_for_load_state()
+
+
 def test_picking_clusters_without_javascript(browser, live_server, shipped_data, screenshots):
     context, page = open_page(browser, "1366", "zh", java_script_enabled=False)
     base = live_server.url
@@ -140,37 +148,38 @@ def test_picking_clusters_without_javascript(browser, live_server, shipped_data,
         page.check(f'input[name="clusters"][value="{SHANGHAI}"]')
         page.check(f'input[name="clusters"][value="{SHENZHEN}"]')
         page.get_by_role("button", name="比较所选集群").click()
-        assert page.url == f"{base}/compare/?clusters={SHANGHAI},{SHENZHEN}"
+        arrive(page, f"{base}/compare/?clusters={SHANGHAI},{SHENZHEN}")
         assert page.locator("th.compare-cluster").count() == 2
 
         # Add a third from the list: the two already picked come along, first, ticked.
         page.get_by_role("link", name="添加集群").click()
-        assert page.url == f"{base}/clusters/?compare={SHANGHAI},{SHENZHEN}"
+        arrive(page, f"{base}/clusters/?compare={SHANGHAI},{SHENZHEN}")
         assert page.locator(f'input[type=checkbox][value="{SHENZHEN}"]').is_checked()
         page.check(f'input[name="clusters"][value="{NANJING}"]')
         page.get_by_role("button", name="比较所选集群").click()
-        assert page.url == f"{base}/compare/?clusters={SHANGHAI},{SHENZHEN},{NANJING}"
+        arrive(page, f"{base}/compare/?clusters={SHANGHAI},{SHENZHEN},{NANJING}")
         page.screenshot(path=str(screenshots / "compare-nojs-three.png"), full_page=True)
 
         # Remove one; then visit a cluster from its header and come back.
         page.get_by_role("link", name="从比较中移除 上海市集成电路集群").click()
+        remaining = f"{SHENZHEN},{NANJING}"
+        arrive(page, f"{base}/compare/?clusters={remaining}")
         assert page.locator("th.compare-cluster").count() == 2
-        remaining = page.url.split("=", 1)[1]
         page.locator("th.compare-cluster > a").first.click()
-        assert "?compare=" in page.url
+        page.wait_for_url(re.compile(r"/clusters/[\w-]+/\?compare="))
         page.get_by_role("link", name="返回比较").click()
-        assert page.url == f"{base}/compare/?clusters={remaining}"
+        arrive(page, f"{base}/compare/?clusters={remaining}")
 
         # From a cluster page with no comparison yet: one cluster explains how to pick the next.
         page.goto(f"{base}/clusters/hangzhou-digital-security/")
         page.get_by_role("link", name="加入比较").click()
-        assert page.url == f"{base}/compare/?clusters=hangzhou-digital-security"
+        arrive(page, f"{base}/compare/?clusters=hangzhou-digital-security")
         assert "再选至少一个集群" in page.locator("main").inner_text()
         page.screenshot(path=str(screenshots / "compare-nojs-one.png"), full_page=True)
         page.get_by_role("link", name="去集群名录选择").click()
         page.check(f'input[name="clusters"][value="{SHANGHAI}"]')
         page.get_by_role("button", name="比较所选集群").click()
-        assert page.url == f"{base}/compare/?clusters=hangzhou-digital-security,{SHANGHAI}"
+        arrive(page, f"{base}/compare/?clusters=hangzhou-digital-security,{SHANGHAI}")
         assert "海康威视、大华股份、宇视科技" in page.locator(".compare-table").inner_text()
     finally:
         context.close()
