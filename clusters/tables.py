@@ -246,3 +246,50 @@ def ranking_table_body(rows):
         for row in rows
     ]
     return mark_safe("".join(cells))  # each row escaped by fill
+
+
+PAGER_LINK = '  <a href="{href}" aria-label="{label}">{number}</a>\n'
+
+
+def pager(query, page, page_range):
+    """The pager of the list and the rankings: `page` and `page_range` from views.paginate, each link keeping
+    the other parameters of `query` (request.GET) as `{% querystring page=… %}` would, and a gap (…) for the
+    pages left out. '' for a single page. Escaped by `fill`.
+
+    Written here, as the rows are: the template loop with a `{% querystring %}` per link cost 0.5 ms of the
+    list page, one copy of the query string now serves every link."""
+    if page.paginator.num_pages <= 1:
+        return ""
+    params = query.copy()
+
+    def href(number):
+        params["page"] = number
+        return f"?{params.urlencode()}"
+
+    parts = [fill('<nav class="pagination" aria-label="{label}">\n', label=gettext("分页"))]
+    if page.has_previous():
+        parts.append(
+            fill(
+                '  <a href="{href}" rel="prev">‹ {label}</a>\n',
+                href=href(page.previous_page_number()),
+                label=gettext("上一页"),
+            )
+        )
+    page_label = gettext("第 %(n)s 页")
+    for number in page_range:
+        if number == page.paginator.ELLIPSIS:
+            parts.append(fill('  <span class="pagination-gap" aria-hidden="true">{gap}</span>\n', gap=number))
+        elif number == page.number:
+            parts.append(fill('  <span aria-current="page">{number}</span>\n', number=number))
+        else:
+            parts.append(fill(PAGER_LINK, href=href(number), label=page_label % {"n": number}, number=number))
+    if page.has_next():
+        parts.append(
+            fill(
+                '  <a href="{href}" rel="next">{label} ›</a>\n',
+                href=href(page.next_page_number()),
+                label=gettext("下一页"),
+            )
+        )
+    parts.append("</nav>\n")
+    return mark_safe("".join(parts))  # each part escaped by fill

@@ -1,5 +1,7 @@
 """clusters.tables: the list and ranking rows say what the template loops said, computed once per row."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -49,3 +51,41 @@ def test_fill_escapes_as_format_html_does():
     template = '<td title="{a}">{b}{c}{d}</td>'
     assert fill(template, **values) == format_html(template, **values)
     assert "&lt;b&gt;&quot;甲&quot; &amp; &#x27;乙&#x27;&lt;/b&gt;" in fill(template, **values)
+
+
+def _pager(query, number, rows=325, per_page=20, language="zh-hans"):
+    from django.core.paginator import Paginator
+    from django.http import QueryDict
+
+    from clusters.tables import pager
+
+    page = Paginator(range(rows), per_page).get_page(number)
+    page_range = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    with translation.override(language):
+        return pager(QueryDict(query), page, list(page_range))
+
+
+def test_the_pager_keeps_the_other_parameters_and_marks_gaps():
+    html = _pager("field=information-technology&q=<软件>&page=9", 9)
+    assert re.findall(r">(\d+|…)</(?:a|span)>", html) == ["1", "…", "7", "8", "9", "10", "11", "…", "17"]
+    # Each link replaces `page` where the query had it and keeps the rest, escaped for the attribute.
+    assert '<a href="?field=information-technology&amp;q=%3C%E8%BD%AF%E4%BB%B6%3E&amp;page=8" rel="prev">' in html
+    assert (
+        'href="?field=information-technology&amp;q=%3C%E8%BD%AF%E4%BB%B6%3E&amp;page=17" aria-label="第 17 页"' in html
+    )
+    assert '<span aria-current="page">9</span>' in html
+    assert '<span class="pagination-gap" aria-hidden="true">…</span>' in html
+
+
+def test_the_pager_in_english_and_at_the_ends():
+    first = _pager("", 1, language="en")
+    assert first.startswith('<nav class="pagination" aria-label="Pagination">')
+    assert 'rel="prev"' not in first and '<a href="?page=2" rel="next">Next ›</a>' in first
+    assert 'aria-label="page 17"' in first
+    last = _pager("", 17, language="en")
+    assert '<a href="?page=16" rel="prev">‹ Previous</a>' in last and 'rel="next"' not in last
+
+
+def test_one_page_has_no_pager():
+    assert _pager("", 1, rows=20) == ""
+

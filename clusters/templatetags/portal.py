@@ -51,6 +51,12 @@ def list_table_body(clusters, picked=()):
     return tables.list_table_body(clusters, picked)
 
 
+@register.simple_tag(takes_context=True)
+def pager(context):
+    """The pager under the list and the rankings, written in Python (clusters.tables)."""
+    return tables.pager(context["request"].GET, context["page_obj"], context["page_range"])
+
+
 @register.filter
 def html_lang(language):
     """`<html lang>` of a language code: zh-hans → zh-Hans."""
