@@ -99,3 +99,13 @@ def selects(request, filterset, names=None):
             }
         )
     return result
+
+
+def ordering_option_tags(form, selected):
+    """The sort select's <option> tags in the active language (the form's sorts, labelled once per language,
+    as the filters' options are), `selected` (the raw `ordering=`) marked."""
+    options = memoised(
+        f"ordering-options:{type(form).__name__}:{get_language()}",
+        lambda: Options((value, label) for value, label in form.fields["ordering"].choices if value),
+    )
+    return options.html(selected)

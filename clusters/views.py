@@ -22,7 +22,7 @@ from clusters.maps.context import china_map, public_map
 from clusters.models import Cluster
 from clusters.progress import latest_by_indicator, period_position, target_progress
 from clusters.rankings import periods_for, ranked_schemes, ranking
-from clusters.selects import all_options, selects
+from clusters.selects import all_options, ordering_option_tags, selects
 from clusters.tables import LIST_ROW_FIELDS, list_rows, ranking_table_body
 from portal.caching import memoised
 
@@ -127,8 +127,7 @@ def cluster_list(request):
     context = {
         "form": form,
         "selects": selects(request, filterset),
-        "ordering_options": [(value, str(label)) for value, label in form.fields["ordering"].choices if value],
-        "selected_ordering": request.GET.get("ordering", ""),
+        "ordering_option_tags": ordering_option_tags(form, request.GET.get("ordering", "")),
         "active_filters": _active_filters(filterset),
         "errors": errors,
     }

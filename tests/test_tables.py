@@ -89,3 +89,12 @@ def test_the_pager_in_english_and_at_the_ends():
 def test_one_page_has_no_pager():
     assert _pager("", 1, rows=20) == ""
 
+
+@pytest.mark.parametrize(("language", "label"), [("zh-hans", "名称（降序）"), ("en", "Name (descending)")])
+def test_the_sort_options_mark_the_choice_in_each_language(client, language, label):
+    prefix = "/en" if language == "en" else ""
+    html = client.get(f"{prefix}{reverse('clusters:list')}", {"ordering": "-name"}).content.decode()
+    select = re.search(r'<select id="id_ordering".*?</select>', html, re.S).group()
+    assert f'<option value="-name" selected>{label}</option>' in select
+    assert select.count("<option") == 11  # the default and five sorts, each both ways
+    assert select.count(" selected") == 1
