@@ -14,7 +14,7 @@ from urllib.parse import quote
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from clusters import selectors
 from clusters.choices import ClusterStatus, Conclusion, Grade, Tier
@@ -147,22 +147,25 @@ def list_rows(rows):
     (``selectors.cities_of``, ``selectors.lead_names``): no query, whatever the page holds."""
     url = detail_url_maker()
     comma = gettext("、")
+    language = get_language()  # read once: each read is a context-local lookup, 140 of them a page
     rows = list(rows)
     cities = selectors.cities_of([row["id"] for row in rows])
     leads = selectors.lead_names()
     result = []
     for row in rows:
         cluster = Named(name=row["name"], name_en=row["name_en"])
+        field = Named(name=row["field__name"], name_en=row["field__name_en"])
+        provinces = Cluster.provinces_in(cities[row["id"]])
         result.append(
             ListRow(
                 **row,
                 url=url(row["slug"]),
-                label=loc(cluster),
-                original=original_name(cluster),
-                field=loc(Named(name=row["field__name"], name_en=row["field__name_en"])) if row["field__name"] else "",
+                label=loc(cluster, language=language),
+                original=original_name(cluster, language),
+                field=loc(field, language=language) if row["field__name"] else "",
                 batch=row["batch__name"] or "",
-                province_names=comma.join(loc(p, "short_name") for p in Cluster.provinces_in(cities[row["id"]])),
-                city_names=comma.join(loc(city) for city in cities[row["id"]]),
+                province_names=comma.join(loc(p, "short_name", language) for p in provinces),
+                city_names=comma.join(loc(city, language=language) for city in cities[row["id"]]),
                 lead_names=comma.join(leads.get(row["id"], ())[:LEADS_SHOWN]),
             )
         )
@@ -202,6 +205,7 @@ def ranking_table_body(rows):
     """The <tr>s of the ranking table for `rows` (RankingRows), in the active language, escaped by `fill`."""
     url = detail_url_maker()
     comma = gettext("、")
+    language = get_language()
     not_ranked = gettext("上一期未参评")
     unchanged = gettext("名次不变")
     words = {
@@ -234,10 +238,10 @@ def ranking_table_body(rows):
             rank=row.rank,
             change=_change(row, words),
             url=url(row.cluster.slug),
-            name=loc(row.cluster, "display_name"),
+            name=loc(row.cluster, "display_name", language),
             badge=badge if row.is_synthetic else "",
-            field=loc(row.cluster.field),
-            provinces=comma.join(loc(p) for p in row.provinces),
+            field=loc(row.cluster.field, language=language),
+            provinces=comma.join(loc(p, language=language) for p in row.provinces),
             total=plain(row.total),
             grade=grades.get(row.record.grade) or "—",
             conclusion=conclusions.get(row.record.conclusion) or "—",
