@@ -63,3 +63,20 @@ def test_a_blank_form_is_built_once_and_renders_in_each_language(client):
         chinese, english = client.get("/clusters/").content.decode(), client.get("/en/clusters/").content.decode()
         assert ">关键词</label>" in chinese and "全部领域" in chinese and "All fields" not in chinese
         assert ">Keyword</label>" in english and "All fields" in english and "全部领域" not in english
+
+
+@pytest.mark.parametrize("filterset_class", [ClusterFilterSet, ClusterAPIFilterSet])
+def test_each_bound_form_owns_its_fields_values_and_errors(filterset_class):
+    """The forms share their fields' choices and querysets (filtersets.SharedOnCopy), not the fields."""
+    good = filterset_class({"field": "information-technology", "ordering": "-name"}, queryset=Cluster.objects.all())
+    bad = filterset_class({"field": "nope", "ordering": "password"}, queryset=Cluster.objects.all())
+    for name in good.form.fields:
+        assert good.form.fields[name] is not bad.form.fields[name], name
+        assert good.form.fields[name] is not type(good.form).base_fields[name], name
+    bad.form.fields["field"].label = "只改这一张表单"
+    assert good.form.fields["field"].label != "只改这一张表单"
+    assert filterset_class(None, queryset=Cluster.objects.all()).form.fields["field"].label != "只改这一张表单"
+    assert good.is_valid() and not bad.is_valid()
+    assert good.form.cleaned_data["field"].slug == "information-technology"
+    assert set(bad.errors) == {"field", "ordering"} and not good.errors
+    assert set(good.qs.values_list("field__slug", flat=True)) == {"information-technology"}
