@@ -80,3 +80,16 @@ def test_each_bound_form_owns_its_fields_values_and_errors(filterset_class):
     assert good.form.cleaned_data["field"].slug == "information-technology"
     assert set(bad.errors) == {"field", "ordering"} and not good.errors
     assert set(good.qs.values_list("field__slug", flat=True)) == {"information-technology"}
+
+
+def test_the_public_list_queryset_is_built_once_and_read_fresh_each_time():
+    first = selectors.cluster_list()
+    assert selectors.cluster_list() is not first  # each caller filters its own clone
+    before = set(first.values_list("slug", flat=True))
+    hidden = Cluster.objects.get(slug="shanghai-ic")
+    hidden.published = False
+    hidden.save()
+    after = set(selectors.cluster_list().values_list("slug", flat=True))
+    assert after == before - {"shanghai-ic"}
+    rows = list(selectors.cluster_list().filter(slug="shenzhen-ict"))
+    assert [city.province.code for city in rows[0].cities.all()] == ["440000"]  # the prefetches still apply
