@@ -142,13 +142,17 @@ def print_table(rounds):
             )
 
 
-def check_goals(small, large):
+def check_goals(small, large, share):
+    """The goals at 5,000 clusters against 25; ``share`` ("half", "a quarter") of the floor's req/s that the
+    cluster page and the API list must reach."""
     floor = large["floor (minimal view)"]["rps"]
+    part = {"half": 2, "a quarter": 4}[share]
     goals = {
         "no errors, no non-2xx": all(r[n]["errors"] == 0 and r[n]["non2xx"] == 0 for r in (small, large) for n in URLS),
-        "cluster page >= half the floor's req/s": large["cluster page"]["rps"] >= floor / 2,
-        "API list >= half the floor's req/s": large["API list"]["rps"] >= floor / 2,
     }
+    for name in ("cluster page", "API list"):
+        reached = large[name]["rps"] / floor
+        goals[f"{name} >= {share} of the floor's req/s ({reached:.0%})"] = large[name]["rps"] >= floor / part
     for name in URLS:
         goals[f"{name}: p95 at {DEMO_CLUSTERS} <= 1.5x p95 at 25"] = large[name]["p95"] <= 1.5 * small[name]["p95"]
     print()
@@ -172,10 +176,10 @@ def main():
     rounds.append(run_round(f"{DEMO_CLUSTERS} clusters, no cache", uncached, lua.name))
     rounds.append(run_round(f"{DEMO_CLUSTERS} clusters, Redis cache", cached, lua.name))
     print_table(rounds)
-    print("\nGoals, uncached (the harder case):")
-    uncached_ok = check_goals(rounds[0], rounds[2])
+    print("\nGoals, uncached (the harder case; issue 14 asks a quarter of the floor):")
+    uncached_ok = check_goals(rounds[0], rounds[2], "a quarter")
     print("\nGoals, with the Redis cache (production default):")
-    cached_ok = check_goals(rounds[1], rounds[3])
+    cached_ok = check_goals(rounds[1], rounds[3], "half")
     os.unlink(lua.name)
     sys.exit(0 if uncached_ok or cached_ok else 1)
 
