@@ -252,9 +252,6 @@ def ranking_table_body(rows):
     return mark_safe("".join(cells))  # each row escaped by fill
 
 
-PAGER_LINK = '  <a href="{href}" aria-label="{label}">{number}</a>\n'
-
-
 def pager(query, page, page_range):
     """The pager of the list and the rankings: `page` and `page_range` from views.paginate, each link keeping
     the other parameters of `query` (request.GET) as `{% querystring page=… %}` would, and a gap (…) for the
@@ -286,7 +283,8 @@ def pager(query, page, page_range):
         elif number == page.number:
             parts.append(fill('  <span aria-current="page">{number}</span>\n', number=number))
         else:
-            parts.append(fill(PAGER_LINK, href=href(number), label=page_label % {"n": number}, number=number))
+            link = '  <a href="{href}" aria-label="{label}">{number}</a>\n'
+            parts.append(fill(link, href=href(number), label=page_label % {"n": number}, number=number))
     if page.has_next():
         parts.append(
             fill(
