@@ -6,6 +6,8 @@ valid and invalid, and checks that the API never answers 5xx and that every resp
 content type, headers, body) is the one the schema documents. Bounded so `make test` stays quick.
 """
 
+import inspect
+
 import pytest
 import schemathesis
 from django.core import signals
@@ -122,3 +124,26 @@ def test_schema_per_language(client):
     english = client.get("/api/schema/", {"lang": "en"}).content
     assert chinese != english
     assert client.get("/api/schema/").content == chinese
+
+
+def api_serializer_classes():
+    from rest_framework.serializers import BaseSerializer
+
+    from clusters.api import compare_serializers, serializers, write_serializers
+
+    return [
+        cls
+        for module in (serializers, write_serializers, compare_serializers)
+        for _name, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, BaseSerializer) and cls.__module__ == module.__name__
+    ]
+
+
+@pytest.mark.parametrize("serializer", api_serializer_classes(), ids=lambda cls: cls.__name__)
+def test_a_schema_component_is_described_by_its_own_docstring_only(serializer):
+    """drf-spectacular describes a component by the nearest docstring among its classes: a base class's
+    docstring (a note for the code's readers) would describe every shape built on it to API readers."""
+    from drf_spectacular.plumbing import get_doc
+
+    own = serializer.__dict__.get("__doc__")
+    assert get_doc(serializer) == (inspect.cleandoc(own) if own else "")

@@ -37,11 +37,11 @@ from clusters.progress import Status, latest_by_indicator, target_progress
 from clusters.tables import detail_url_maker, url_maker
 
 
+# A read shape whose fields are built from the model once per class and language, then copied for each use,
+# as DRF copies declared fields. Building them (field kwargs, validators, labels from verbose names) was most
+# of a cluster's API detail: 17 serializers, 89 fields, on every request. No docstring: drf-spectacular
+# describes a component by the nearest docstring among its classes.
 class ModelSerializer(serializers.ModelSerializer):
-    """A read shape whose fields are built from the model once per class and language, then copied for each
-    use, as DRF copies declared fields. Building them (field kwargs, validators, labels from verbose names)
-    was most of a cluster's API detail: 17 serializers, 89 fields, on every request."""
-
     _built = {}
 
     def get_fields(self):
@@ -258,9 +258,8 @@ class ProgressSerializer(serializers.Serializer):
     value_is_bound = serializers.BooleanField(help_text="最新值是“超过/不足”一类的界值")
 
 
+# A target inside a cluster's detail: its progress compares with the cluster's prefetched values.
 class TargetSerializer(ModelSerializer):
-    """A target inside a cluster's detail: its progress compares with the cluster's prefetched values."""
-
     indicator = IndicatorRefSerializer(read_only=True)
     value = serializers.DecimalField(source="target_value", max_digits=18, decimal_places=4, read_only=True)
     unit = serializers.CharField(read_only=True, help_text="指标的单位")

@@ -37,13 +37,11 @@ def _key(model, key, **kwargs):
     return serializers.SlugRelatedField(slug_field=key, queryset=model.objects.all(), **kwargs)
 
 
+# Validates by building the would-be row and calling its `full_clean()`. Uniqueness and constraints are the
+# model's business: DRF's own unique-together validators are switched off (`validators = []`) so each rule is
+# checked once, by the model, with its own message. (A comment: the API schema would show a docstring here as
+# the description of every write shape without its own.)
 class ModelCleanSerializer(serializers.ModelSerializer):
-    """Validates by building the would-be row and calling its `full_clean()`.
-
-    Uniqueness and constraints are the model's business: DRF's own unique-together validators are
-    switched off (`validators = []`) so each rule is checked once, by the model, with its own message.
-    """
-
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model
