@@ -60,7 +60,9 @@ _VALUE_ONLY = (
 # A read shape whose fields are built and bound once per class and language, then copied for each serializer
 # with only their parent set. Building them (field kwargs, validators, labels from verbose names), then DRF's
 # deep copy and bind of each, were most of a cluster's API detail: 17 serializers, 118 fields, on every request
-# (issue 14). No docstring: drf-spectacular describes a component by the nearest docstring among its classes.
+# (issue 14). A read shape's fields are the same for every instance of its class: one that adds or drops fields
+# per instance must not build on this class. No docstring: drf-spectacular describes a component by the nearest
+# docstring among its classes.
 class ModelSerializer(serializers.ModelSerializer):
     _built = {}  # (class, language) -> ({name: field bound to no serializer}, [(name, field, attribute read)])
 
