@@ -26,6 +26,7 @@ import logging
 import os
 import platform
 import pstats
+import random
 import secrets
 import shutil
 import sys
@@ -200,7 +201,11 @@ def measure(handler, settings):
             timed(handler, page.path)
     spent = Counter()
     for round_number in range(settings.repeat):
-        for page in live:
+        # A new order each round (seeded: the same every run). In a fixed order, work that recurs every so
+        # many requests landed on the same (floor, page) pair each round: at 25 clusters the floor before the
+        # API detail measured 0.38 ms of CPU in every run, the others 0.24 (0.23 with the garbage collector
+        # off: a collection fell there), and at 5,025 the one before the map 0.55.
+        for page in random.Random(round_number).sample(live, len(live)):
             if round_number >= settings.min_rounds and spent[page.name] >= settings.budget:
                 continue
             floor_wall, floor_cpu = timed(handler, FLOOR_PATH)
