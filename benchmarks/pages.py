@@ -7,8 +7,9 @@ created again: its name must contain "bench") gets the shipped 25 clusters, is m
 through Django's WSGI handler in this process, as gunicorn would call it, body read to the end.
 
 For each URL: one request to learn its status (an optional URL that is not built yet answers 404 and is
-skipped), warm-up requests, then rounds of (floor, url) pairs across all URLs, so that whatever else the
-machine does hits the floor and the pages alike; medians are compared (see `benchmarks.page_report`).
+skipped), warm-up requests, then rounds of (floor, url) pairs across all URLs, in a new seeded order each
+round, so that whatever else the machine or the process does hits the floor and the pages alike; medians
+are compared (see `benchmarks.page_report`).
 Each request's CPU time in this process is kept too: on a shared machine the wall clock of a long
 request also counts the time other processes held the CPU (the short floor mostly escapes that), while
 CPU time does not (it does not count PostgreSQL's server time either: see the SQL ms).
