@@ -267,15 +267,12 @@ def pager(query, page, page_range):
         params["page"] = number
         return f"?{params.urlencode()}"
 
+    def step(number, rel, text):  # the link to the previous or the next page
+        return fill('  <a href="{href}" rel="{rel}">{text}</a>\n', href=href(number), rel=rel, text=text)
+
     parts = [fill('<nav class="pagination" aria-label="{label}">\n', label=gettext("分页"))]
     if page.has_previous():
-        parts.append(
-            fill(
-                '  <a href="{href}" rel="prev">‹ {label}</a>\n',
-                href=href(page.previous_page_number()),
-                label=gettext("上一页"),
-            )
-        )
+        parts.append(step(page.previous_page_number(), "prev", "‹ " + gettext("上一页")))
     page_label = gettext("第 %(n)s 页")
     for number in page_range:
         if number == page.paginator.ELLIPSIS:
@@ -286,12 +283,6 @@ def pager(query, page, page_range):
             link = '  <a href="{href}" aria-label="{label}">{number}</a>\n'
             parts.append(fill(link, href=href(number), label=page_label % {"n": number}, number=number))
     if page.has_next():
-        parts.append(
-            fill(
-                '  <a href="{href}" rel="next">{label} ›</a>\n',
-                href=href(page.next_page_number()),
-                label=gettext("下一页"),
-            )
-        )
+        parts.append(step(page.next_page_number(), "next", gettext("下一页") + " ›"))
     parts.append("</nav>\n")
     return mark_safe("".join(parts))  # each part escaped by fill
