@@ -133,7 +133,7 @@ def _model_attribute(model, field):
         model_field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None  # a property or method: DRF calls what is callable
-    if model_field.concrete or model_field.many_to_many and not model_field.auto_created:
+    if model_field.concrete or (model_field.many_to_many and not model_field.auto_created):
         return name
     if model_field.one_to_many or model_field.many_to_many:  # a reverse relation, by its manager's name
         return name if model_field.get_accessor_name() == name else None
