@@ -10,7 +10,7 @@ switch sets through `set_language`) and Accept-Language, as they did before.
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
-from django.urls import LocalePrefixPattern, Resolver404, resolve, reverse
+from django.urls import LocalePrefixPattern, NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import translation
 
 
@@ -51,7 +51,9 @@ def html_lang(language):
 
 def same_page_in(request, language):
     """This public page's path in another language (zh-hans unprefixed, en under /en/), or None for a
-    path no pattern matches. Held on the request: the canonical links and the language switch both ask."""
+    path no pattern matches or a view that cannot be reversed (the admin's catch-all, which answers an
+    unknown admin address with the 404 page). Held on the request: the canonical links and the language
+    switch both ask."""
     held = request.__dict__.setdefault("_same_page_in", {})
     if language not in held:
         held[language] = _same_page_in(request, language)
@@ -67,4 +69,9 @@ def _same_page_in(request, language):
         except Resolver404:
             return None
     with translation.override(language):
-        return reverse(match.view_name, args=match.args, kwargs=match.kwargs, urlconf=getattr(request, "urlconf", None))
+        try:
+            return reverse(
+                match.view_name, args=match.args, kwargs=match.kwargs, urlconf=getattr(request, "urlconf", None)
+            )
+        except NoReverseMatch:
+            return None

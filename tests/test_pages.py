@@ -400,6 +400,18 @@ def test_unknown_or_unpublished_cluster_is_a_styled_404(client):
     assert "Page not found" in client.get(en("/clusters/no-such-cluster/")).content.decode()
 
 
+def test_an_unknown_admin_address_is_a_404_for_staff(admin_client):
+    """The admin's catch-all view answers it with the site's 404 page, whose language switch cannot name the
+    same page in English (the view has no name to reverse) and so links to the home pages; it was a 500."""
+    for url in ["/admin/no-such-page/", "/admin/clusters/historicalcluster/"]:
+        response = admin_client.get(url)
+        assert response.status_code == 404, url
+        html = response.content.decode()
+        assert "页面不存在" in html
+        assert '<a href="/en/" lang="en" hreflang="en">English</a>' in html
+        assert 'rel="canonical"' not in html
+
+
 # --- Figures keep their caveats; measures show the source's category (shipped data) ------------------------------
 
 
