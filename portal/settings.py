@@ -99,6 +99,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Django's url, i18n and static tags, remembered where the answer is fixed (portal.template_tags):
+            # templates use them without {% load i18n static %}.
+            "builtins": ["portal.template_tags"],
         },
     },
 ]
