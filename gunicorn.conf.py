@@ -3,6 +3,7 @@
 Every value can be overridden from the environment (GUNICORN_BIND, GUNICORN_WORKERS, …).
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -25,3 +26,12 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 forwarded_allow_ips = (
     os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS") or os.environ.get("DJANGO_TRUSTED_PROXIES") or "127.0.0.1"
 )
+
+
+def pre_fork(server, worker):
+    """Freeze what the master loaded (Django, the apps, the urlconf: about 280,000 objects) out of the garbage
+    collector's passes before a worker forks from it: they live as long as the worker, and a full collection
+    would walk them all again every few dozen requests (Python's documented use of gc.freeze; it also keeps
+    their memory pages shared between the workers)."""
+    gc.collect()
+    gc.freeze()

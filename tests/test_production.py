@@ -1,7 +1,9 @@
 """Production concerns: response caching with invalidation, structured logs (login lockout: test_client_address)."""
 
+import gc
 import json
 import logging
+import runpy
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -183,3 +185,14 @@ def test_a_reader_between_save_and_commit_cannot_keep_the_old_page_alive(client,
     after = client.get(url)
     assert after.status_code == 404, "the page cached before the commit outlived the unpublish"
     cache.clear()
+
+
+def test_gunicorn_freezes_what_the_master_loaded_before_a_worker_forks():
+    """A worker's full garbage collections leave alone the app the master loaded (gunicorn.conf.py's pre_fork)."""
+    config = runpy.run_path(str(django_settings.BASE_DIR / "gunicorn.conf.py"))
+    gc.unfreeze()
+    try:
+        config["pre_fork"](server=None, worker=None)
+        assert gc.get_freeze_count() > 100_000  # Django, the apps and their modules
+    finally:
+        gc.unfreeze()
