@@ -30,8 +30,8 @@ forwarded_allow_ips = (
 
 def pre_fork(server, worker):
     """Freeze what the master loaded (Django, the apps, the urlconf: about 280,000 objects) out of the garbage
-    collector's passes before a worker forks from it: they live as long as the worker, and a full collection
-    would walk them all again every few dozen requests (Python's documented use of gc.freeze; it also keeps
-    their memory pages shared between the workers)."""
+    collector's passes before a worker forks from it: they live as long as the worker, and each full collection
+    in it would walk them all again (Python's documented use of gc.freeze; it also keeps their memory pages
+    shared between the workers)."""
     gc.collect()
     gc.freeze()
