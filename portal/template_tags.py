@@ -33,7 +33,8 @@ _answers = {}
 
 
 def remembered(key, answer):
-    """`answer()`, computed once per process for `key`."""
+    """`answer()`, computed once per process for `key`. (Not `portal.caching.memoised`: these answers do not
+    change with the data, so they need no data version read per request.)"""
     try:
         return _answers[key]
     except KeyError:
@@ -57,7 +58,7 @@ class URLNode(defaulttags.URLNode):
         if self.args or self.kwargs or not is_literal(self.view_name):
             return super().render(context)
         view_name = self.view_name.var
-        try:
+        try:  # the current app as Django's node finds it
             current_app = context.request.current_app
         except AttributeError:
             try:
