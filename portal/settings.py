@@ -115,6 +115,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+_on_postgresql = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if _on_postgresql and env_bool("DJANGO_DB_PREPARED_STATEMENTS", True):
+    # psycopg prepares a statement once it has run this often on a connection. Django's own queries bind on the
+    # client and are never prepared; only clusters.prepared's fixed reads are. Django leaves this off for
+    # connection poolers in transaction mode, which lose a session's prepared statements: set 0 behind one.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

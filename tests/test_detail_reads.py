@@ -5,9 +5,12 @@ no further query; the sources, indicators, categories, cities, schemes and dimen
 of those small tables, and a row written after the memo was built still finds what it points to.
 """
 
+import itertools
+import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.db import DataError, connection
 
@@ -232,3 +235,58 @@ def test_an_error_in_a_pipeline_is_djangos_error():
     reads = [selectors.by_cluster(lambda pk: Characteristic.objects.filter(cluster_id=pk)) for _ in range(2)]
     with pytest.raises(DataError):  # django.db's, not psycopg's: raised when the pipeline syncs
         run_together(reads, "not-an-id")
+
+
+def _server_form(sql):
+    """A compiled read's SQL as PostgreSQL keeps it once prepared: psycopg numbers the placeholders."""
+    numbers = itertools.count(1)
+    return re.sub(r"%s", lambda _: f"${next(numbers)}", sql).replace("%%", "%")
+
+
+def _prepared_statements():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return {statement for (statement,) in cursor.fetchall()}
+
+
+def _read_shanghai_ic():
+    """Every column of every row the cluster's page shows, with the measures' topics and the records' scores."""
+
+    def columns(row):
+        return {name: value for name, value in vars(row).items() if not name.startswith("_")}
+
+    cluster = selectors.read_detail(selectors.detail_cluster("shanghai-ic"))
+    rows = {name: [columns(row) for row in getattr(cluster, name).all()] for name in KINDS}
+    rows["topics"] = [[columns(topic) for topic in measure.topics.all()] for measure in cluster.measures.all()]
+    rows["scores"] = [[columns(score) for score in record.scores.all()] for record in cluster.shown_evaluations]
+    return rows | {"cluster": columns(cluster), "evaluations": [columns(row) for row in cluster.shown_evaluations]}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_postgresql_prepares_the_compiled_reads_and_only_them():
+    """Past the threshold set in settings.py, a cluster's reads are the connection's prepared statements (the
+    server no longer parses and plans them) and answer as before; Django's own queries are not prepared."""
+    connection.ensure_connection()
+    threshold = connection.connection.prepare_threshold
+    assert threshold == settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"] == 5
+    first = _read_shanghai_ic()
+    for _ in range(threshold + 1):
+        assert _read_shanghai_ic() == first
+        assert Cluster.objects.filter(slug="shanghai-ic").count() == 1  # an ORM query, as often
+
+    reads = [*selectors._DETAIL_READS.values(), selectors._PUBLISHED_RECORDS, selectors._CLUSTER_BY_SLUG[False]]
+    compiled = {_server_form(read.statement(connection, "default").sql) for read in reads}
+    assert _prepared_statements() == compiled
+    assert first["indicator_values"] and first["sources"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_with_prepared_statements_off_the_reads_bind_on_the_client(monkeypatch):
+    """DJANGO_DB_PREPARED_STATEMENTS=0 (behind a pooler in transaction mode) leaves the threshold unset: the reads
+    go through Django's own cursor, and nothing is prepared."""
+    connection.ensure_connection()
+    monkeypatch.setattr(connection.connection, "prepare_threshold", None)
+    first = _read_shanghai_ic()
+    for _ in range(10):
+        assert _read_shanghai_ic() == first
+    assert _prepared_statements() == set()

@@ -53,3 +53,22 @@ def test_database_url_selects_the_database():
         DATABASE_URL="sqlite:////tmp/x.db",
     )
     assert result.stdout.strip() == "sqlite", result.stderr
+
+
+def test_postgresql_prepares_statements_unless_told_not_to():
+    """On by default for PostgreSQL (only clusters.prepared's reads bind on the server and get prepared); off with
+    DJANGO_DB_PREPARED_STATEMENTS=0, as behind a pooler in transaction mode; nothing to set for SQLite."""
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'].get('prepare_threshold'))"
+    postgres = "postgres://postgres@127.0.0.1:5432/cluster_portal"
+    answers = {
+        "postgres": run_manage("shell", "--no-imports", "-c", show, DATABASE_URL=postgres),
+        "postgres, off": run_manage(
+            "shell", "--no-imports", "-c", show, DATABASE_URL=postgres, DJANGO_DB_PREPARED_STATEMENTS="0"
+        ),
+        "sqlite": run_manage("shell", "--no-imports", "-c", show, DATABASE_URL="sqlite:////tmp/x.db"),
+    }
+    assert {name: result.stdout.strip() or result.stderr for name, result in answers.items()} == {
+        "postgres": "5",
+        "postgres, off": "None",
+        "sqlite": "None",
+    }
