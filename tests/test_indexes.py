@@ -23,7 +23,9 @@ def plan(sql):
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
 
-@pytest.mark.parametrize("url", ["/clusters/?field=information-technology", "/api/clusters/?field=information-technology"])
+@pytest.mark.parametrize(
+    "url", ["/clusters/?field=information-technology", "/api/clusters/?field=information-technology"]
+)
 def test_a_fields_public_clusters_are_counted_from_the_partial_index(client, url):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
