@@ -120,6 +120,8 @@ if _on_postgresql and env_bool("DJANGO_DB_PREPARED_STATEMENTS", True):
     # psycopg prepares a statement once it has run this often on a connection. Django's own queries bind on the
     # client and are never prepared; only clusters.prepared's fixed reads are. Django leaves this off for
     # connection poolers in transaction mode, which lose a session's prepared statements: set 0 behind one.
+    # A migration that changes the type of a column those reads return makes them fail on connections opened
+    # before it ("cached plan must not change result type") until renewed (CONN_MAX_AGE) or the workers restart.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
