@@ -235,6 +235,16 @@ class ClusterFilterSet(django_filters.FilterSet):
             cls._blank_form = super().form
         return cls._blank_form
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("field") and not queryset.query.order_by:
+            # Within one field the model's order (the field's, then the unique name) is the order by name, which
+            # the (field, name) index holds: a page is read off it instead of sorting the field's every cluster
+            # across the join. PostgreSQL, 5,025 clusters: the API list filtered by field 5.5 -> 4.5 ms of wall
+            # time (SQLite's planner found this order by itself; issue 14).
+            queryset = queryset.order_by("name")
+        return queryset
+
     def filter_text(self, queryset, name, value):
         return search.search(queryset, value)
 

@@ -93,3 +93,33 @@ def test_the_public_list_queryset_is_built_once_and_read_fresh_each_time():
     assert after == before - {"shanghai-ic"}
     rows = list(selectors.cluster_list().filter(slug="shenzhen-ict"))
     assert [city.province.code for city in rows[0].cities.all()] == ["440000"]  # the prefetches still apply
+
+
+@pytest.mark.parametrize("url", ["/clusters/", "/api/clusters/"])
+def test_a_fields_clusters_keep_the_whole_lists_order(client, url):
+    """Filtered by one field, the list is ordered by name alone (the field's order is the same for every row, and
+    the (field, name) index holds that order): the rows come in the order the unfiltered list gives them."""
+
+    def slugs(**query):
+        """Every page's rows, in order."""
+        listed, page = [], 1
+        while True:
+            response = client.get(url, {**query, "page": page})
+            assert response.status_code == 200
+            if url.startswith("/api/"):
+                listed += [row["slug"] for row in response.json()["results"]]
+                more = response.json()["next"]
+            else:
+                listed += [row.slug for row in response.context["clusters"]]
+                more = response.context["page_obj"].has_next()
+            if not more:
+                return listed
+            page += 1
+
+    everything = slugs()
+    field_of = dict(Cluster.objects.values_list("slug", "field__slug"))
+    fields = Field.objects.filter(slug__in=set(field_of.values())).values_list("slug", flat=True)
+    assert len(everything) == len(field_of) and len(fields) > 1
+    for field in fields:
+        expected = [slug for slug in everything if field_of[slug] == field]
+        assert len(expected) > 1 and slugs(field=field) == expected, field

