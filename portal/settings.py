@@ -116,6 +116,9 @@ DATABASES = {
     )
 }
 _on_postgresql = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if _on_postgresql:
+    # Django's backend with a health check that reads the socket instead of sending SELECT 1 (portal/postgresql).
+    DATABASES["default"]["ENGINE"] = "portal.postgresql"
 if _on_postgresql and env_bool("DJANGO_DB_PREPARED_STATEMENTS", True):
     # psycopg prepares a statement once it has run this often on a connection. Django's own queries bind on the
     # client and are never prepared; only clusters.prepared's fixed reads are. Django leaves this off for
