@@ -2,7 +2,7 @@
 
 import functools
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Subquery
 
 from clusters.choices import Region
 from clusters.models import (
@@ -162,8 +162,10 @@ def cluster_detail_queryset(queryset=None):
 
 
 def by_cluster(build):
-    """``build(cluster_id)``'s rows for one cluster at a time (``Prepared``)."""
-    return Prepared(build, placeholder=-1_987_654_321)  # no id is negative
+    """``build(cluster_id)``'s rows for one cluster at a time (``Prepared``), the cluster named by its slug: its id
+    is a subquery, so the reads need not wait for the cluster's own lookup and go in one round trip with it
+    (``read_cluster``)."""
+    return Prepared(lambda slug: build(Subquery(Cluster.objects.filter(slug=slug).values("pk"))), placeholder="\x00")
 
 
 NEWEST_RECORD_FIRST = ("-period", "-revision", "-id")
@@ -213,7 +215,22 @@ def detail_cluster(slug, user=None):
     ``cluster_detail_queryset`` joins (``DETAIL_CLUSTER_RELATIONS``) from ``reference_tables``;
     ``read_detail`` adds its related rows. The ORM's lookup with select_related took 0.5 ms of the cluster
     page at 5,025 clusters, DRF's get_object 0.9 ms of the API detail; this takes 0.18 (issue 14)."""
-    found = _CLUSTER_BY_SLUG[sees_unpublished_clusters(user)](slug)
+    return _with_relations(_CLUSTER_BY_SLUG[sees_unpublished_clusters(user)](slug))
+
+
+def read_cluster(slug, user=None, evaluations=None):
+    """``detail_cluster`` with ``read_detail``'s rows, or None: the lookup and the reads go to the database
+    together (one round trip on PostgreSQL), the reads naming the cluster by its slug. What they read of a
+    cluster ``user`` may not see is dropped unseen."""
+    reads = _detail_reads(evaluations)
+    found, *rows = run_together([_CLUSTER_BY_SLUG[sees_unpublished_clusters(user)], *reads.values()], slug)
+    cluster = _with_relations(found)
+    if cluster is not None:
+        _hold_detail(cluster, dict(zip(reads, rows, strict=True)), evaluations)
+    return cluster
+
+
+def _with_relations(found):
     references = reference_tables()
     for relation, table in DETAIL_CLUSTER_RELATIONS.items():
         related = Cluster._meta.get_field(relation).related_model
@@ -226,12 +243,20 @@ def read_detail(cluster, evaluations=None):
     ``cluster.measures.all()`` and the others answer without a query. ``cluster.shown_evaluations`` lists
     ``evaluations`` (default: the published records) with their scores, newest period first.
 
-    One query per kind, by the cluster's id, compiled once per process and sent together (``clusters.prepared``);
+    One query per kind, by the cluster's slug, compiled once per process and sent together (``clusters.prepared``);
     the indicators, categories, cities, schemes and dimensions the rows point to come from ``reference_tables()``.
     At 5,025 clusters prefetch_related with select_related took 5.7 ms for this, half of the cluster page
     (issue 14)."""
-    reads = _DETAIL_READS | ({"records": _PUBLISHED_RECORDS} if evaluations is None else {})
-    rows = dict(zip(reads, run_together(list(reads.values()), cluster.pk), strict=True))
+    reads = _detail_reads(evaluations)
+    _hold_detail(cluster, dict(zip(reads, run_together(list(reads.values()), cluster.slug), strict=True)), evaluations)
+    return cluster
+
+
+def _detail_reads(evaluations):
+    return _DETAIL_READS | ({"records": _PUBLISHED_RECORDS} if evaluations is None else {})
+
+
+def _hold_detail(cluster, rows, evaluations):
     if evaluations is None:
         records = rows.pop("records")
     else:
@@ -262,7 +287,6 @@ def read_detail(cluster, evaluations=None):
     for name, held in rows.items():
         _hold(cluster, name, held)
     cluster.shown_evaluations = records
-    return cluster
 
 
 def _hold_by(rows, key, owners, name):

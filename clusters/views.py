@@ -204,10 +204,9 @@ def _indicator_series(indicator, values):
 
 @require_safe
 def cluster_detail(request, slug):
-    cluster = selectors.detail_cluster(slug)
+    cluster = selectors.read_cluster(slug)
     if cluster is None:
         raise Http404("No public cluster has this slug.")
-    selectors.read_detail(cluster)
     values = list(cluster.indicator_values.all())
     # Whole-cluster figures first, then each scope in the order it was recorded (the source's order).
     first_recorded = {}

@@ -28,7 +28,7 @@ from clusters.models import (
     PromotionOrganization,
     Source,
 )
-from clusters.prepared import run_together
+from clusters.prepared import Prepared, run_together
 from tests.api_support import make_synthetic_clusters
 from tests.page_data import REFERENCE_QUERIES
 
@@ -111,18 +111,18 @@ def test_a_draft_shows_its_scores_to_whoever_may_see_it_and_to_no_one_else():
     assert len(staff[1].scores.all()) == len(public[0].scores.all()) == 2
 
 
-def test_a_kind_is_compiled_once_and_read_with_each_clusters_id(django_assert_num_queries):
+def test_a_kind_is_compiled_once_and_read_with_each_clusters_slug(django_assert_num_queries):
     built = []
 
-    def build(pk):
-        built.append(pk)
-        return Characteristic.objects.filter(cluster_id=pk).order_by("pk")
+    def build(cluster_id):
+        built.append(cluster_id)
+        return Characteristic.objects.filter(cluster_id=cluster_id).order_by("pk")
 
     read_kind = selectors.by_cluster(build)
     clusters = list(Cluster.objects.filter(characteristics__isnull=False).distinct()[:2])
     with django_assert_num_queries(2):
-        rows = [read_kind(cluster.pk) for cluster in clusters]
-    assert built == [read_kind.placeholder]  # the SQL was compiled for the first only
+        rows = [read_kind(cluster.slug) for cluster in clusters]
+    assert len(built) == 1  # the SQL was compiled for the first only
     for cluster, read_rows in zip(clusters, rows, strict=True):
         assert read_rows == list(cluster.characteristics.order_by("pk")) != []
 
@@ -133,9 +133,11 @@ def test_a_kind_whose_query_does_not_name_the_cluster_once_is_refused():
         lambda pk: Characteristic.objects.filter(cluster_id=pk) | Characteristic.objects.filter(source__clusters=pk),
     ):
         with pytest.raises(ValueError, match="the value must be one parameter"):
-            selectors.by_cluster(build)(1)
+            selectors.by_cluster(build)("shanghai-ic")
     with pytest.raises(ValueError, match="only the model's own columns"):
-        selectors.by_cluster(lambda pk: Characteristic.objects.filter(cluster_id=pk).select_related("source"))(1)
+        selectors.by_cluster(lambda pk: Characteristic.objects.filter(cluster_id=pk).select_related("source"))(
+            "shanghai-ic"
+        )
 
 
 def test_the_cluster_is_found_by_slug_for_whoever_may_see_it(django_assert_num_queries, django_user_model):
@@ -218,21 +220,52 @@ def test_reads_sent_together_answer_as_each_alone(django_assert_num_queries, mon
         selectors.by_cluster(lambda pk: IndicatorValue.objects.filter(cluster_id=pk).order_by("pk")),
         selectors.by_cluster(lambda pk: Source.objects.filter(clusters=pk).order_by("pk")),
     ]
-    alone = [[vars(row) | {"_state": None} for row in read(cluster.pk)] for read in reads]
+    alone = [[vars(row) | {"_state": None} for row in read(cluster.slug)] for read in reads]
     pipelines = []
     if connection.vendor == "postgresql":
         pipeline = connection.connection.pipeline
         monkeypatch.setattr(connection.connection, "pipeline", lambda: pipelines.append(1) or pipeline())
     with django_assert_num_queries(len(reads)):  # each still counted, as Django logs it
-        together = run_together(reads, cluster.pk)
+        together = run_together(reads, cluster.slug)
     assert [[vars(row) | {"_state": None} for row in rows] for rows in together] == alone
     assert all(alone)
     assert pipelines == ([1] if connection.vendor == "postgresql" else [])
 
 
+def test_the_cluster_and_its_rows_are_read_together(django_assert_num_queries, monkeypatch):
+    """``read_cluster`` sends the cluster's lookup with its rows' reads (one pipeline on PostgreSQL) and holds what
+    ``detail_cluster`` and ``read_detail`` hold."""
+    selectors.reference_tables()
+    apart = _shown(selectors.read_detail(selectors.detail_cluster("shanghai-ic")))
+    pipelines = []
+    if connection.vendor == "postgresql":
+        pipeline = connection.connection.pipeline
+        monkeypatch.setattr(connection.connection, "pipeline", lambda: pipelines.append(1) or pipeline())
+    with django_assert_num_queries(1 + len(selectors._DETAIL_READS) + 1):  # the cluster, its kinds, its records
+        cluster = selectors.read_cluster("shanghai-ic")
+    assert pipelines == ([1] if connection.vendor == "postgresql" else [])
+    with django_assert_num_queries(0):
+        together = _shown(cluster)
+    assert together == apart and together["indicator_values"] and together["measures"]
+
+
+def test_the_lookup_alone_decides_who_sees_the_cluster(django_user_model):
+    """The rows' reads name the cluster by slug and go out before the lookup answers: the lookup alone decides."""
+    staff_records = EvaluationRecord.objects.all()
+    assert selectors.read_cluster("no-such-cluster") is None
+    Cluster.objects.filter(slug="shanghai-ic").update(published=False)
+    staff = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_cluster"))
+    assert selectors.read_cluster("shanghai-ic") is None
+    assert selectors.read_cluster("shanghai-ic", AnonymousUser()) is None
+    seen = selectors.read_cluster("shanghai-ic", django_user_model.objects.get(pk=staff.pk), staff_records)
+    assert seen.slug == "shanghai-ic" and list(seen.indicator_values.all())
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite compares an integer column with text")
 def test_an_error_in_a_pipeline_is_djangos_error():
     reads = [selectors.by_cluster(lambda pk: Characteristic.objects.filter(cluster_id=pk)) for _ in range(2)]
+    reads.append(Prepared(lambda pk: Characteristic.objects.filter(cluster_id=pk), placeholder=-1))
     with pytest.raises(DataError):  # django.db's, not psycopg's: raised when the pipeline syncs
         run_together(reads, "not-an-id")
 
@@ -251,11 +284,13 @@ def _prepared_statements():
 
 def _read_shanghai_ic():
     """Every column of every row the cluster's page shows, with the measures' topics and the records' scores."""
+    return _shown(selectors.read_cluster("shanghai-ic"))
 
+
+def _shown(cluster):
     def columns(row):
         return {name: value for name, value in vars(row).items() if not name.startswith("_")}
 
-    cluster = selectors.read_detail(selectors.detail_cluster("shanghai-ic"))
     rows = {name: [columns(row) for row in getattr(cluster, name).all()] for name in KINDS}
     rows["topics"] = [[columns(topic) for topic in measure.topics.all()] for measure in cluster.measures.all()]
     rows["scores"] = [[columns(score) for score in record.scores.all()] for record in cluster.shown_evaluations]

@@ -259,26 +259,24 @@ class ClusterViewSet(ReadWriteViewSet):
     def get_object(self):
         if self.action != "retrieve" or self.filtered():  # filters narrow a detail's lookup, as DRF does
             cluster = super().get_object()
-        else:
-            cluster = selectors.detail_cluster(self.kwargs[self.lookup_field], self.request.user)
-            if cluster is None:
-                raise Http404("No Cluster matches the given query.")  # what get_object_or_404 says, as before
-            self.check_object_permissions(self.request, cluster)
-        return self._read_detail(cluster) if self.action == "retrieve" else cluster
+            return selectors.read_detail(cluster, self._evaluations()) if self.action == "retrieve" else cluster
+        cluster = selectors.read_cluster(self.kwargs[self.lookup_field], self.request.user, self._evaluations())
+        if cluster is None:
+            raise Http404("No Cluster matches the given query.")  # what get_object_or_404 says, as before
+        self.check_object_permissions(self.request, cluster)
+        return cluster
 
-    def _read_detail(self, cluster):
-        """The cluster's related rows; the evaluation records are the published ones for the public, and what
-        a signed-in user may see otherwise."""
+    def _evaluations(self):
+        """The evaluation records a detail shows: the published ones for the public (None), and what a signed-in
+        user may see otherwise."""
         user = self.request.user
-        return selectors.read_detail(
-            cluster, EvaluationRecord.objects.visible_to(user) if user.is_authenticated else None
-        )
+        return EvaluationRecord.objects.visible_to(user) if user.is_authenticated else None
 
     def written_queryset(self):
         return selectors.cluster_detail_queryset(Cluster.objects.all())
 
     def read_back(self, pk):
-        return self._read_detail(super().read_back(pk))
+        return selectors.read_detail(super().read_back(pk), self._evaluations())
 
 
 # Rows that belong to a cluster ------------------------------------------------------------------
