@@ -141,25 +141,28 @@ def test_a_kind_whose_query_does_not_name_the_cluster_once_is_refused():
 
 
 def test_the_cluster_is_found_by_slug_for_whoever_may_see_it(django_assert_num_queries, django_user_model):
+    """The lookup alone decides: the rows' reads name the cluster by slug and go out before it answers."""
     selectors.reference_tables()
     cluster = Cluster.objects.get(slug="shanghai-ic")
     organization = PromotionOrganization.objects.create(name="备忘之后写入的促进组织")  # read by id, not the memo
     cluster.promotion_organization = organization
     cluster.save()
     joined = (cluster.field, cluster.batch, organization)
-    with django_assert_num_queries(2):  # the cluster, and the organization newer than the memo
-        found = selectors.detail_cluster("shanghai-ic")
+    # The cluster, its kinds of row, its records, and the organization newer than the memo.
+    with django_assert_num_queries(1 + len(selectors._DETAIL_READS) + 1 + 1):
+        found = selectors.read_cluster("shanghai-ic")
     assert found == cluster
     with django_assert_num_queries(0):  # what cluster_detail_queryset joins is held
         assert (found.field, found.batch, found.promotion_organization) == joined
-    assert selectors.detail_cluster("no-such-cluster") is None
+    assert selectors.read_cluster("no-such-cluster") is None
 
     Cluster.objects.filter(pk=cluster.pk).update(published=False)
     staff = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
     staff.user_permissions.add(Permission.objects.get(codename="view_cluster"))
-    assert selectors.detail_cluster("shanghai-ic") is None
-    assert selectors.detail_cluster("shanghai-ic", AnonymousUser()) is None
-    assert selectors.detail_cluster("shanghai-ic", django_user_model.objects.get(pk=staff.pk)) == cluster
+    assert selectors.read_cluster("shanghai-ic") is None
+    assert selectors.read_cluster("shanghai-ic", AnonymousUser()) is None
+    seen = selectors.read_cluster("shanghai-ic", django_user_model.objects.get(pk=staff.pk), EvaluationRecord.objects)
+    assert seen == cluster and list(seen.indicator_values.all())
 
 
 def test_a_row_written_after_the_memo_was_built_finds_what_it_points_to():
@@ -234,9 +237,9 @@ def test_reads_sent_together_answer_as_each_alone(django_assert_num_queries, mon
 
 def test_the_cluster_and_its_rows_are_read_together(django_assert_num_queries, monkeypatch):
     """``read_cluster`` sends the cluster's lookup with its rows' reads (one pipeline on PostgreSQL) and holds what
-    ``detail_cluster`` and ``read_detail`` hold."""
+    ``read_detail`` holds on the cluster the write path reads back (``cluster_detail_queryset``)."""
     selectors.reference_tables()
-    apart = _shown(selectors.read_detail(selectors.detail_cluster("shanghai-ic")))
+    apart = _shown(selectors.read_detail(selectors.cluster_detail_queryset().get(slug="shanghai-ic")))
     pipelines = []
     if connection.vendor == "postgresql":
         pipeline = connection.connection.pipeline
@@ -247,19 +250,6 @@ def test_the_cluster_and_its_rows_are_read_together(django_assert_num_queries, m
     with django_assert_num_queries(0):
         together = _shown(cluster)
     assert together == apart and together["indicator_values"] and together["measures"]
-
-
-def test_the_lookup_alone_decides_who_sees_the_cluster(django_user_model):
-    """The rows' reads name the cluster by slug and go out before the lookup answers: the lookup alone decides."""
-    staff_records = EvaluationRecord.objects.all()
-    assert selectors.read_cluster("no-such-cluster") is None
-    Cluster.objects.filter(slug="shanghai-ic").update(published=False)
-    staff = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
-    staff.user_permissions.add(Permission.objects.get(codename="view_cluster"))
-    assert selectors.read_cluster("shanghai-ic") is None
-    assert selectors.read_cluster("shanghai-ic", AnonymousUser()) is None
-    seen = selectors.read_cluster("shanghai-ic", django_user_model.objects.get(pk=staff.pk), staff_records)
-    assert seen.slug == "shanghai-ic" and list(seen.indicator_values.all())
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite compares an integer column with text")
