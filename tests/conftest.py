@@ -48,6 +48,17 @@ def no_memos_from_an_earlier_test():
 
 
 @pytest.fixture(autouse=True)
+def no_throttle_counts_from_an_earlier_test():
+    """The API's anonymous throttle (120 a minute) counts in the default cache: requests an earlier test made in
+    the same minute must not turn this test's into 429s. Clearing it also drops the data version kept there, which
+    the memos above are forgotten with anyway."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def no_page_chrome_from_an_earlier_test():
     """base.html's menu and footer are kept per process ("chrome" cache): a test that overrides URLs or
     settings must not see the ones an earlier test rendered."""

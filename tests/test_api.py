@@ -5,7 +5,6 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.test import RequestFactory
 from rest_framework.request import Request
 from rest_framework.serializers import Serializer
@@ -32,14 +31,6 @@ CLUSTER_ITEM_KEYS = {
     "url",
     "html_url",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    """Throttle counters live in the cache: start every test with none."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The staff write API: who may write, and the model's own validation answering as field-level 400s."""
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from clusters.choices import EvaluationState
@@ -19,11 +18,6 @@ NEW_CLUSTER = {
     "cities": ["440300", "440600"],
     "sources": ["seed-004"],
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
 
 
 @pytest.fixture
