@@ -165,7 +165,12 @@ def by_cluster(build):
     """``build(cluster_id)``'s rows for one cluster at a time (``Prepared``), the cluster named by its slug: its id
     is a subquery, so the reads need not wait for the cluster's own lookup and go in one round trip with it
     (``read_cluster``)."""
-    return Prepared(lambda slug: build(Subquery(Cluster.objects.filter(slug=slug).values("pk"))), placeholder="\x00")
+    return Prepared(lambda slug: build(_id_of(slug)), placeholder="\x00")
+
+
+def _id_of(slug):
+    # Unordered: the model's order would join each read's subquery to the field table and sort its one row.
+    return Subquery(Cluster.objects.filter(slug=slug).order_by().values("pk"))
 
 
 NEWEST_RECORD_FIRST = ("-period", "-revision", "-id")

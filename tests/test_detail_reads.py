@@ -235,6 +235,17 @@ def test_reads_sent_together_answer_as_each_alone(django_assert_num_queries, mon
     assert pipelines == ([1] if connection.vendor == "postgresql" else [])
 
 
+def test_each_read_finds_its_cluster_by_the_slug_alone():
+    """The reads name the cluster by a subquery on its slug: unordered, so it reads the slug's index and nothing
+    else (the model's order would join the field table and sort, in each of them)."""
+    reads = [*selectors._DETAIL_READS.values(), selectors._PUBLISHED_RECORDS]
+    for read in reads:
+        sql = read.statement(connection, "default").sql
+        subquery = re.search(r"\(SELECT [^()]* FROM \S*clusters_cluster\S* U0 ([^()]*)\)", sql)
+        assert subquery, sql
+        assert subquery.group(1).replace(connection.ops.quote_name("slug"), "slug") == "WHERE U0.slug = %s", sql
+
+
 def test_the_cluster_and_its_rows_are_read_together(django_assert_num_queries, monkeypatch):
     """``read_cluster`` sends the cluster's lookup with its rows' reads (one pipeline on PostgreSQL) and holds what
     ``read_detail`` holds on the cluster the write path reads back (``cluster_detail_queryset``)."""
