@@ -58,11 +58,9 @@ def id_in(column, ids, model):
     the array."""
     quote = connection.ops.quote_name
     name = f"{quote(model._meta.db_table)}.{quote(column)}"
-    if connection.vendor == "postgresql":
-        values = ",".join(str(int(value)) for value in ids)
-        return RawSQL(f"{name} = ANY('{{{values}}}'::bigint[])", [], output_field=BooleanField())
-    values = ", ".join(str(int(value)) for value in ids)
-    return RawSQL(f"{name} IN ({values})", [], output_field=BooleanField())
+    values = ",".join(str(int(value)) for value in ids)
+    sql = f"{name} = ANY('{{{values}}}'::bigint[])" if connection.vendor == "postgresql" else f"{name} IN ({values})"
+    return RawSQL(sql, [], output_field=BooleanField())
 
 
 def chunks(items, size=CHUNK):
