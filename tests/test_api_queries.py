@@ -33,7 +33,9 @@ ANONYMOUS = {
     "/api/measures/": 3,  # count, page, the page's measures' topics
     "/api/targets/": 3,  # + the page's clusters' indicator values, for progress
     "/api/indicator-values/": 2,
-    "/api/evaluations/": 4,  # count, the page's ids, their records, dimension scores
+    # Count, the page's ids, their records, their clusters, their dimension scores; schemes, sources and
+    # dimensions from the reference tables.
+    "/api/evaluations/": 5 + REFERENCE_QUERIES,
     "/api/stats/": 6,
 }
 STAFF = {

@@ -29,7 +29,7 @@ from clusters.models import (
     Source,
 )
 from clusters.prepared import Prepared, run_together
-from tests.api_support import make_synthetic_clusters
+from tests.api_support import make_evaluation, make_synthetic_clusters
 from tests.page_data import REFERENCE_QUERIES
 
 pytestmark = pytest.mark.django_db
@@ -326,3 +326,26 @@ def test_with_prepared_statements_off_the_reads_bind_on_the_client(monkeypatch):
     for _ in range(10):
         assert _read_shanghai_ic() == first
     assert _prepared_statements() == set()
+
+
+def test_a_page_of_records_holds_what_the_list_shows_as_the_orm_reads_it(django_assert_num_queries):
+    """``read_records`` (the API's page of evaluation records) against ``evaluation_records`` (select_related and
+    prefetch_related): the same records in the order asked, the same cluster, scheme, source and scores, and
+    nothing left to query."""
+    from clusters.api.serializers import EvaluationListSerializer
+
+    make_synthetic_clusters(3, per_cluster=2)
+    draft = make_evaluation(Cluster.objects.get(slug="synthetic-00001"), state=EvaluationState.DRAFT)
+    ids = list(EvaluationRecord.objects.order_by("-pk").values_list("pk", flat=True))
+    assert draft.pk in ids and len(ids) == 7
+    asked = [*ids[::2], 10**9, *ids[1::2]]  # any order; an id that is gone is left out
+    selectors.reference_tables()  # memoised: here it is built before the count
+    with django_assert_num_queries(3):  # the records, their clusters, their scores
+        records = selectors.read_records(asked)
+    assert [record.pk for record in records] == [pk for pk in asked if pk != 10**9]
+    with django_assert_num_queries(0):
+        shown = EvaluationListSerializer(records, many=True).data
+    by_orm = {r.pk: r for r in selectors.evaluation_records(EvaluationRecord.objects.filter(pk__in=ids))}
+    assert shown == EvaluationListSerializer([by_orm[record.pk] for record in records], many=True).data
+    assert all(len(row["scores"]) == 2 for row in shown if row["id"] != draft.pk)
+    assert {row["cluster"]["slug"] for row in shown} == {"synthetic-00000", "synthetic-00001", "synthetic-00002"}

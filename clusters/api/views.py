@@ -348,9 +348,7 @@ class EvaluationViewSet(ReadWriteViewSet):
             return None
         # By primary key alone: the ids are already the visible ones (with the visibility filters again, SQLite
         # walks the state index instead).
-        records = selectors.evaluation_records(EvaluationRecord.objects.filter(pk__in=list(ids)).order_by())
-        records = {record.pk: record for record in records}
-        return [records[pk] for pk in ids]
+        return selectors.read_records(list(ids))
 
     def written_queryset(self):
         return selectors.evaluation_records(EvaluationRecord.objects.all())
