@@ -2,7 +2,9 @@
 
 A throwaway database (a fresh SQLite file in a temporary directory, or BENCH_DATABASE_URL, dropped and
 created again: its name must contain "bench") gets the shipped 25 clusters, is measured, then gets
-`generate_demo_data --clusters 5000 --years 3` and is measured again. Django runs as in production
+`generate_demo_data --clusters 5000 --years 3` and is measured again. In between, the pages whose rows the
+shipped clusters hold none or less than a page of (evaluations, indicator values) are measured with 50 demo
+clusters that fill a page of each (`generate_demo_data --clusters 50`), the scale they are held flat against. Django runs as in production
 (DEBUG off, public cache off, manifest static files, the production middleware) and every request goes
 through Django's WSGI handler in this process, as gunicorn would call it, body read to the end.
 
@@ -41,6 +43,7 @@ from pathlib import Path
 from wsgiref.util import setup_testing_defaults
 
 ROOT = Path(__file__).resolve().parent.parent
+FILLING_CLUSTERS = 50  # demo clusters that fill the pages the shipped data cannot (page_report.SHIPPED_CANNOT_FILL)
 WORKDIR = Path(tempfile.gettempdir()) / f"portal-bench-pages-{os.getpid()}"  # made by main()
 BENCH_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "")
 os.environ.update(
@@ -61,7 +64,7 @@ import dj_database_url  # noqa: E402
 import django  # noqa: E402
 
 from benchmarks import page_report  # noqa: E402
-from benchmarks.page_report import FLOOR_PATH, PAGES, PageResult, Scale  # noqa: E402
+from benchmarks.page_report import FLOOR_PATH, PAGES, SHIPPED_CANNOT_FILL, PageResult, Scale  # noqa: E402
 
 
 def _postgres(params):
@@ -109,7 +112,7 @@ from django.db.models.signals import post_init  # noqa: E402
 from django.template.base import Node  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
-from clusters.models import Cluster  # noqa: E402
+from clusters.models import Cluster, EvaluationRecord  # noqa: E402
 
 
 def request(handler, url):
@@ -190,14 +193,15 @@ def freeze_what_loading_left():
     gc.freeze()
 
 
-def measure(handler, settings):
-    """Every URL at the database's current size."""
+def measure(handler, settings, only=None):
+    """Every URL (or those named in ``only``) at the database's current size."""
     clusters = Cluster.objects.count()
-    print(f"\nMeasuring at {clusters:,} clusters …", flush=True)
+    evaluated = EvaluationRecord.objects.published().values("cluster_id").distinct().count()
+    print(f"\nMeasuring at {clusters:,} clusters ({evaluated:,} with evaluations) …", flush=True)
     load_before = os.getloadavg()[0]
     pages = {}
     for name, path, optional in PAGES:
-        if settings.pages and name not in settings.pages:
+        if (settings.pages and name not in settings.pages) or (only and name not in only):
             continue
         status = request(handler, path)[0]
         pages[name] = PageResult(name, path, status)
@@ -234,7 +238,7 @@ def measure(handler, settings):
             f"  {page.queries:>3} queries  {page.size / 1024:9.1f} KB",
             flush=True,
         )
-    return Scale(clusters, pages, (load_before, os.getloadavg()[0]))
+    return Scale(clusters, pages, (load_before, os.getloadavg()[0]), evaluated)
 
 
 def profile(handler, scale, count, directory):
@@ -273,6 +277,7 @@ def prepare():
 
 
 def grow(clusters):
+    """Replace any demo clusters with ``clusters`` new ones, each with three years of data and evaluations."""
     print(f"\nAdding {clusters:,} demo clusters (generate_demo_data --clusters {clusters} --years 3) …", flush=True)
     started = time.perf_counter()
     call_command("generate_demo_data", clusters=clusters, years=3, seed=1, stdout=io.StringIO())
@@ -284,7 +289,7 @@ def grow(clusters):
     print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-def report(small, large, args, started):
+def report(small, large, filled, args, started):
     machine = (
         f"{platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, Django {django.__version__}"
     )
@@ -298,7 +303,13 @@ def report(small, large, args, started):
     print(page_report.timing_table(small, large))
     print()
     print(page_report.work_table(small, large))
-    goals = page_report.evaluate_goals(small, large, on_cpu=args.judge == "cpu")
+    if filled is not None:
+        print(
+            f"\nThe pages the shipped data cannot fill, against {filled.clusters:,} clusters that fill them "
+            f"(floor median {filled.floor_ms():.2f} ms):"
+        )
+        print(page_report.filled_table(filled, large))
+    goals = page_report.evaluate_goals(small, large, on_cpu=args.judge == "cpu", filled=filled)
     print(f"\nGoals (issue 14), judged on {'CPU' if args.judge == 'cpu' else 'wall-clock'} ratios:")
     print(page_report.goals_text(goals))
     print(f"\nTotal {time.perf_counter() - started:.0f} s")
@@ -313,19 +324,22 @@ def report(small, large, args, started):
                 "budget": args.budget,
                 "judge": args.judge,
             },
-            "scales": [
-                {
-                    "clusters": scale.clusters,
-                    "floor_ms": scale.floor_ms(),
-                    "load": scale.load,
-                    "pages": {name: page.as_dict() for name, page in scale.pages.items()},
-                }
-                for scale in (small, large)
-            ],
+            "scales": [_as_dict(scale) for scale in (small, large)],
+            "filled_scale": _as_dict(filled) if filled else None,
             "goals": [{"goal": g.text, "met": g.met, "detail": g.detail} for g in goals],
         }
         Path(args.json).write_text(json.dumps(data, ensure_ascii=False, indent=2))
         print(f"Saved {args.json}")
+
+
+def _as_dict(scale):
+    return {
+        "clusters": scale.clusters,
+        "evaluated": scale.evaluated,
+        "floor_ms": scale.floor_ms(),
+        "load": scale.load,
+        "pages": {name: page.as_dict() for name, page in scale.pages.items()},
+    }
 
 
 def arguments():
@@ -370,10 +384,15 @@ def main():
         handler = WSGIHandler()  # after collectstatic: WhiteNoise indexes the static files when it starts
         freeze_what_loading_left()
         small = measure(handler, args)
+        filled = None
+        if not args.pages or set(args.pages) & set(SHIPPED_CANNOT_FILL):
+            grow(FILLING_CLUSTERS)
+            freeze_what_loading_left()
+            filled = measure(handler, args, only=SHIPPED_CANNOT_FILL)
         grow(args.clusters)
         freeze_what_loading_left()
         large = measure(handler, args)
-        report(small, large, args, started)
+        report(small, large, filled, args, started)
         if args.profile:
             profile(handler, large, args.profile, Path(args.profile_dir))
     finally:

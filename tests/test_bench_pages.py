@@ -141,3 +141,38 @@ def test_the_work_table_shows_what_one_request_does_at_both_scales():
     lines = page_report.work_table(small, large).splitlines()
     assert "| CSV export | 4 → 4 | 0.0 → 37.0 | 166 → 26,062 | 0 → 0 | 0.5 → 52.0 | 6,340 B → 1,278 KB |" in lines
     assert not [line for line in lines if line.startswith("| map")]
+
+
+def test_pages_the_shipped_data_cannot_fill_are_held_flat_against_a_full_page():
+    # The shipped clusters hold no evaluation: at 25 the rankings answer an empty page (4×); with a full page at
+    # 75 clusters they cost 12×, and 16× at 5,025 is flat. The home page keeps the shipped 25 as its base.
+    small = scale(25, {"rankings": 4, "home": 3})
+    filled = scale(75, {"rankings": 12, "home": 1})
+    large = scale(5025, {"rankings": 16, "home": 4})
+    goals = page_report.evaluate_goals(small, large, filled=filled)
+    rankings = goal(goals, "rankings at 5,025 ≤ 1.5× its time at 75 (a full page)")
+    assert rankings.met
+    assert rankings.detail == "1.33× (CPU 1.33×); 4.00× its time at 25 (a short page)"
+    assert goal(goals, "home at 5,025 ≤ 1.5× its time at 25").met  # 1.33×, not 4× against the filled scale
+    assert not [g for g in goals if g.text.startswith("home at 5,025 ≤ 1.5× its time at 75")]
+
+
+def test_a_full_page_that_grows_more_than_half_again_still_misses():
+    filled = scale(75, {"API evaluations": 10})
+    goals = page_report.evaluate_goals(scale(25, {}), scale(5025, {"API evaluations": 16}), filled=filled)
+    assert not goal(goals, "API evaluations at 5,025 ≤ 1.5× its time at 75").met
+
+
+def test_without_the_filled_scale_every_page_is_held_against_the_shipped_25():
+    goals = page_report.evaluate_goals(scale(25, {"rankings": 4}), scale(5025, {"rankings": 16}))
+    assert not goal(goals, "rankings at 5,025 ≤ 1.5× its time at 25").met
+
+
+def test_the_filled_table_shows_the_full_pages_at_both_scales():
+    filled, large = scale(75, {"rankings": 12}), scale(5025, {"rankings": 18})
+    filled.pages["rankings"].instances, large.pages["rankings"].instances = 150, 150
+    filled.pages["rankings"].size, large.pages["rankings"].size = 39_000, 40_000
+    lines = page_report.filled_table(filled, large).splitlines()
+    assert lines[0].startswith("| page | ms@75 | ×floor@75 | ms@5,025 | ×floor@5,025 | 5,025/75 |")
+    assert "| rankings | 12.0 | 12.0 | 18.0 | 18.0 | 1.50 | 12.0 → 18.0 | 150 → 150 | 38 KB → 39 KB |" in lines
+    assert len(lines) == 2 + len(page_report.SHIPPED_CANNOT_FILL)
