@@ -113,6 +113,10 @@ class Scale:
     def floor_ms(self):
         return statistics.median(self.floors()) * 1000 if self.floors() else 0.0
 
+    def only(self, names):
+        """This scale with only the pages named (the tables then show those alone)."""
+        return Scale(self.clusters, {n: p for n, p in self.pages.items() if n in names}, self.load, self.evaluated)
+
     def measured(self, name):
         page = self.pages.get(name)
         return page if page is not None and page.measured else None
@@ -185,26 +189,6 @@ def evaluate_goals(small, large, on_cpu=False, filled=None):
     if EXPORT in small.pages or EXPORT in large.pages:
         goals.append(_export_memory_goal(small, large))
     return goals
-
-
-def filled_table(filled, large):
-    """The pages `SHIPPED_CANNOT_FILL`, with a full page at both scales, in Markdown."""
-    s, n = f"{filled.clusters:,}", f"{large.clusters:,}"
-    lines = [
-        f"| page | ms@{s} | ×floor@{s} | ms@{n} | ×floor@{n} | {n}/{s} | CPU ×floor {s} → {n} "
-        f"| model instances {s} → {n} | body {s} → {n} |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for name in SHIPPED_CANNOT_FILL:
-        before, after = filled.measured(name), large.measured(name)
-        if before is None or after is None:
-            continue
-        lines.append(
-            f"| {name} | {before.ms:,.1f} | {before.ratio:,.1f} | {after.ms:,.1f} | {after.ratio:,.1f} "
-            f"| {growth(before, after):.2f} | {before.cpu_ratio:,.1f} → {after.cpu_ratio:,.1f} "
-            f"| {before.instances:,} → {after.instances:,} | {_size(before.size)} → {_size(after.size)} |"
-        )
-    return "\n".join(lines)
 
 
 def _export_memory_goal(small, large):

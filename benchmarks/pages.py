@@ -308,7 +308,9 @@ def report(small, large, filled, args, started):
             f"\nThe pages the shipped data cannot fill, against {filled.clusters:,} clusters that fill them "
             f"(floor median {filled.floor_ms():.2f} ms):"
         )
-        print(page_report.filled_table(filled, large))
+        print(page_report.timing_table(filled, large.only(SHIPPED_CANNOT_FILL)))
+        print()
+        print(page_report.work_table(filled, large.only(SHIPPED_CANNOT_FILL)))
     goals = page_report.evaluate_goals(small, large, on_cpu=args.judge == "cpu", filled=filled)
     print(f"\nGoals (issue 14), judged on {'CPU' if args.judge == 'cpu' else 'wall-clock'} ratios:")
     print(page_report.goals_text(goals))
