@@ -4,9 +4,10 @@ A throwaway database (a fresh SQLite file in a temporary directory, or BENCH_DAT
 created again: its name must contain "bench") gets the shipped 25 clusters, is measured, then gets
 `generate_demo_data --clusters 5000 --years 3` and is measured again. In between, the pages whose rows the
 shipped clusters hold none or less than a page of (evaluations, indicator values) are measured with 50 demo
-clusters that fill a page of each (`generate_demo_data --clusters 50`), the scale they are held flat against. Django runs as in production
-(DEBUG off, public cache off, manifest static files, the production middleware) and every request goes
-through Django's WSGI handler in this process, as gunicorn would call it, body read to the end.
+clusters that fill a page of each (`generate_demo_data --clusters 50`), the scale they are held flat against.
+Django runs as in production (DEBUG off, public cache off, manifest static files, the production middleware)
+and every request goes through Django's WSGI handler in this process, as gunicorn would call it, body read to
+the end.
 
 For each URL: one request to learn its status (an optional URL that is not built yet answers 404 and is
 skipped), warm-up requests, then rounds of (floor, url) pairs across all URLs, in a new seeded order each

@@ -199,12 +199,10 @@ class Ranking:
         if not standings:
             return []
         cluster_ids = [s.cluster_id for s in standings]
-        # Each table by its primary key, narrow (no summaries, no narratives). Joined, PostgreSQL scanned every
-        # cluster for a page's 50 (1-3 ms at 5,025 clusters, growing with them): its default cost of a random read
-        # made 50 index probes look dearer than the scan.
+        # Narrow rows (no summaries, no narratives), the records and their clusters each by primary key.
         records = EvaluationRecord.objects.filter(pk__in=[s.record_id for s in standings]).only(*RECORD_COLUMNS)
         records = records.order_by().in_bulk()
-        clusters = Cluster.objects.filter(pk__in=cluster_ids).only(*CLUSTER_COLUMNS).order_by().in_bulk()
+        clusters = selectors.clusters_by_id(cluster_ids, CLUSTER_COLUMNS)
         selectors.attach_reference(clusters.values(), "field", "fields")
         for record in records.values():
             record.cluster = clusters[record.cluster_id]
