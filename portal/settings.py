@@ -212,12 +212,18 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Redis in production (DJANGO_CACHE_URL=redis://127.0.0.1:6379/1); per-process memory otherwise.
+# Redis in production (DJANGO_CACHE_URL=redis://127.0.0.1:6379/1); a directory shared by the processes of one
+# machine with file:///path (manage.py's default: runserver, the import worker and commands run by hand see each
+# other's data changes); per-process memory otherwise (tests).
 CACHE_URL = os.environ.get("DJANGO_CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    _default_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+elif CACHE_URL.startswith("file://"):
+    _default_cache = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": CACHE_URL[7:]}
+else:
+    _default_cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-    if CACHE_URL.startswith(("redis://", "rediss://"))
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": _default_cache,
     # Template fragments that depend on the code and the language only (base.html's header menu and footer),
     # kept in each process: a round trip to Redis would cost what rendering them costs.
     "chrome": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chrome", "TIMEOUT": None},

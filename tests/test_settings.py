@@ -72,3 +72,23 @@ def test_postgresql_prepares_statements_unless_told_not_to():
         "postgres, off": "None",
         "sqlite": "None",
     }
+
+
+def test_processes_started_by_manage_py_share_the_data_version(tmp_path, settings):
+    """runserver, the import worker and commands run by hand are separate processes: a data change committed in one
+    (an admin import the worker runs, generate_demo_data) must move the version the others' memos and cached pages
+    are keyed by. With a per-process cache the server kept its memos until it restarted."""
+    read = "from portal.caching import data_version; print(data_version())"
+    bump = "from portal.caching import bump_data_version; bump_data_version()"
+    shared = {"DJANGO_CACHE_URL": f"file://{tmp_path}"}
+    before = run_manage("shell", "--no-imports", "-c", read, **shared)
+    assert run_manage("shell", "--no-imports", "-c", bump, **shared).returncode == 0
+    after = run_manage("shell", "--no-imports", "-c", read, **shared)
+    assert int(after.stdout) == int(before.stdout) + 1, (before.stderr, after.stderr)
+
+    # Without DJANGO_CACHE_URL, manage.py picks the checkout's directory; tests (not started by manage.py) keep a
+    # per-process cache of their own.
+    show = "from django.conf import settings; print(settings.CACHES['default'])"
+    default = run_manage("shell", "--no-imports", "-c", show).stdout
+    assert "FileBasedCache" in default and f"{ROOT / '.cache' / 'django'}" in default, default
+    assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
