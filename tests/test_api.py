@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from clusters import selectors
 from clusters.api.serializers import ClusterDetailSerializer
 from clusters.choices import EvaluationState
-from clusters.models import City, Cluster, Field, Indicator, IndicatorValue, Measure, Province, Source
+from clusters.models import City, Cluster, Field, Indicator, IndicatorValue, Measure, Province, Source, Target
 from tests.api_support import make_evaluation, make_synthetic_clusters, make_user
 
 pytestmark = pytest.mark.django_db
@@ -367,6 +367,21 @@ def test_evaluations_page_by_cluster_then_newest_period(api):
     ids = {cluster.slug: cluster.pk for cluster in clusters}
     keys = [(ids[row["cluster"]["slug"]], -int(row["period"]), -row["revision"], -row["id"]) for row in rows]
     assert first["count"] == 6 and len(keys) == 6 and keys == sorted(keys)
+
+
+def test_targets_page_by_cluster_then_year_then_indicator(api):
+    """By cluster as stored, then the model's order within a cluster (year, the indicators' order), every target
+    once across pages: the model's order by the clusters' field and name sorted every target for each page."""
+    make_synthetic_clusters(4, per_cluster=3)
+    first = get(api, "/api/targets/", page_size=5)
+    rows = first["results"]
+    for page in range(2, -(-first["count"] // 5) + 1):
+        rows += get(api, "/api/targets/", page_size=5, page=page)["results"]
+    order = dict(Indicator.objects.values_list("code", "order"))
+    ids = dict(Cluster.objects.values_list("slug", "pk"))
+    keys = [(ids[row["cluster"]["slug"]], row["year"], order[row["indicator"]["code"]], row["id"]) for row in rows]
+    assert len(keys) == first["count"] == Target.objects.filter(cluster__published=True).count() > 10
+    assert [key[:3] for key in keys] == sorted(key[:3] for key in keys) and len({key[3] for key in keys}) == len(keys)
 
 
 def test_an_anonymous_lists_count_is_memoised_until_a_committed_write(api, django_capture_on_commit_callbacks):

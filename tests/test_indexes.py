@@ -48,3 +48,18 @@ def test_a_fields_first_page_is_read_off_the_field_name_index_unsorted(client, u
     explained = plan(pages[0])
     assert "cluster_field_name" in explained
     assert "Sort" not in explained and "TEMP B-TREE" not in explained, explained
+
+
+def test_the_targets_page_walks_the_cluster_index_and_sorts_within_a_cluster_only(client):
+    """The API's targets page, by cluster as stored: PostgreSQL reads it off an index on the cluster and sorts
+    only within a cluster (an incremental sort). In the model's order (the clusters' field and name) it sorted every
+    visible target for each page: 15.4 ms of execution at 5,004 targets, 0.5 this way."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/targets/").status_code == 200
+    pages = [query["sql"] for query in queries if "LIMIT" in query["sql"] and "clusters_target" in query["sql"]]
+    assert len(pages) == 1, [query["sql"] for query in queries]
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no incremental sort; its plan is not the one that was slow")
+    explained = plan(pages[0])
+    sorts = [line.strip() for line in explained.splitlines() if "Sort" in line and "Sort Key" not in line]
+    assert all(line.startswith(("Incremental Sort", "->  Incremental Sort")) for line in sorts), explained

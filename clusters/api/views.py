@@ -305,6 +305,13 @@ class TargetViewSet(ReadWriteViewSet):
     write_serializer_class = write.TargetWriteSerializer
     list_selector = staticmethod(selectors.target_list)
 
+    def get_queryset(self):
+        # By cluster as stored (its id), then the model's order within a cluster: PostgreSQL walks the cluster
+        # index and sorts only within a cluster. The model's order by the clusters' field and name joined and
+        # sorted every visible target for each page of 50 (15.4 ms of execution at 5,004 targets, 0.5 this
+        # way; issue 14). `ordering=` still sorts.
+        return super().get_queryset().order_by("cluster_id", "target_year", "indicator__order")
+
 
 @extend_schema_view(
     list=extend_schema(summary="指标值"),
