@@ -2,7 +2,7 @@
 
 import functools
 
-from django.db.models import Count, F, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 
 from clusters.choices import Region
 from clusters.models import (
@@ -450,12 +450,14 @@ def target_list(clusters=None):
     """Targets of the given clusters (default: public ones), with their cluster's values for progress."""
 
     clusters = Cluster.objects.public() if clusters is None else clusters
+    # Only the values progress can read: those of an indicator one of the cluster's targets measures. At 5,025
+    # clusters a page's 50 clusters held 450 values, 300 of them never read.
+    targeted = Target.objects.filter(cluster_id=OuterRef("cluster_id"), indicator_id=OuterRef("indicator_id"))
+    values = IndicatorValue.objects.filter(Exists(targeted)).order_by("indicator_id", "period")
     return (
         Target.objects.filter(cluster__in=clusters)
         .select_related("cluster", "indicator", "source")
-        .prefetch_related(
-            Prefetch("cluster__indicator_values", queryset=IndicatorValue.objects.order_by("indicator_id", "period"))
-        )
+        .prefetch_related(Prefetch("cluster__indicator_values", queryset=values))
     )
 
 

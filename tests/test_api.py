@@ -384,6 +384,23 @@ def test_targets_page_by_cluster_then_year_then_indicator(api):
     assert [key[:3] for key in keys] == sorted(key[:3] for key in keys) and len({key[3] for key in keys}) == len(keys)
 
 
+def test_a_listed_targets_progress_reads_its_own_indicators_latest_whole_cluster_value(api):
+    """The list holds only the values of a targeted indicator: a newer value of an indicator no target measures,
+    or a newer scoped figure of the targeted one, never stands in for its latest whole-cluster value."""
+    cluster = make_synthetic_clusters(1, per_cluster=1)[0]  # a target of 1000 on one indicator, 500 in 2022
+    targeted = Target.objects.get(cluster=cluster).indicator
+    other = Indicator.objects.exclude(pk=targeted.pk).order_by("order").first()
+    source = Source.objects.get(code="seed-004")
+    IndicatorValue.objects.create(cluster=cluster, indicator=targeted, period="2023", value=700, source=source)
+    IndicatorValue.objects.create(
+        cluster=cluster, indicator=targeted, period="2024", value=990, scope="某一环节", source=source
+    )
+    IndicatorValue.objects.create(cluster=cluster, indicator=other, period="2024", value=5, source=source)
+    (row,) = get(api, "/api/targets/", cluster=cluster.slug)["results"]
+    progress = row["progress"]
+    assert (progress["value"], progress["period"], progress["percent"]) == (700.0, "2023", 70.0)
+
+
 def test_an_anonymous_lists_count_is_memoised_until_a_committed_write(api, django_capture_on_commit_callbacks):
     """Counting every row is the part of a page that grows with the data: for anonymous readers without a
     filter it is counted once per data version; filtered and signed-in reads count anew."""
