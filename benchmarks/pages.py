@@ -3,8 +3,9 @@
 A throwaway database (a fresh SQLite file in a temporary directory, or BENCH_DATABASE_URL, dropped and
 created again: its name must contain "bench") gets the shipped 25 clusters, is measured, then gets
 `generate_demo_data --clusters 5000 --years 3` and is measured again. In between, the pages whose rows the
-shipped clusters hold none or less than a page of (evaluations, indicator values) are measured with 50 demo
-clusters that fill a page of each (`generate_demo_data --clusters 50`), the scale they are held flat against.
+shipped clusters hold none or less than a page of (evaluations, targets, indicator values) are measured with
+50 demo clusters that fill a page of each (`generate_demo_data --clusters 50`), the scale they are held flat
+against.
 Django runs as in production (DEBUG off, public cache off, manifest static files, the production middleware)
 and every request goes through Django's WSGI handler in this process, as gunicorn would call it, body read to
 the end.
