@@ -447,7 +447,7 @@ def measure_list(clusters=None):
 
 
 def target_list(clusters=None):
-    """Targets of the given clusters (default: public ones), with their cluster's values for progress."""
+    """Targets of the given clusters (default: public ones), with the values of their cluster that progress reads."""
 
     clusters = Cluster.objects.public() if clusters is None else clusters
     # Only the values progress can read: those of an indicator one of the cluster's targets measures. At 5,025
