@@ -56,7 +56,7 @@ def test_the_targets_page_walks_the_cluster_index_and_sorts_within_a_cluster_onl
     visible target for each page: 15.4 ms of execution at 5,004 targets, 0.5 this way."""
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/api/targets/").status_code == 200
-    pages = [query["sql"] for query in queries if "LIMIT" in query["sql"] and "clusters_target" in query["sql"]]
+    pages = [q["sql"] for q in queries if q["sql"].startswith('SELECT "clusters_target"') and "LIMIT" in q["sql"]]
     assert len(pages) == 1, [query["sql"] for query in queries]
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has no incremental sort; its plan is not the one that was slow")
