@@ -220,8 +220,10 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
     _default_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
 elif CACHE_URL.startswith("file://"):
     _default_cache = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": CACHE_URL[7:]}
-else:
+elif not CACHE_URL:
     _default_cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+else:  # a typo must not quietly give each process a cache of its own
+    raise ImproperlyConfigured(f"DJANGO_CACHE_URL must start with redis://, rediss:// or file://, not {CACHE_URL!r}")
 CACHES = {
     "default": _default_cache,
     # Template fragments that depend on the code and the language only (base.html's header menu and footer),

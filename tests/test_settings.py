@@ -92,3 +92,11 @@ def test_processes_started_by_manage_py_share_the_data_version(tmp_path, setting
     default = run_manage("shell", "--no-imports", "-c", show).stdout
     assert "FileBasedCache" in default and f"{ROOT / '.cache' / 'django'}" in default, default
     assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+
+
+def test_a_cache_url_of_an_unknown_kind_is_refused():
+    """A typo (memcache://, redis:/) used to fall back to a cache per process without a word: in production each
+    worker would then keep its own data version and rate limits."""
+    result = run_manage("check", DJANGO_CACHE_URL="memcache://127.0.0.1:11211")
+    assert result.returncode != 0
+    assert "DJANGO_CACHE_URL must start with redis://, rediss:// or file://" in result.stderr, result.stderr
